@@ -1,0 +1,85 @@
+"""The ``studyapp`` command: argument parsing and dispatch to the command modules.
+
+Each command module exposes ``register(subparsers, common)``, adding its subcommands with
+``set_defaults(handler=...)``; a handler takes the parsed args and returns an exit code.
+Command modules import their heavy dependencies inside handlers so that ``--help`` and
+the headless commands start fast (and torch is never imported here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from studyapp import __version__
+from studyapp.errors import UserError
+
+# Order here is the order of the commands in --help.
+COMMAND_MODULES = [
+    "studyapp.cli_cards",
+]
+
+EXIT_ERROR = 2
+
+DESCRIPTION = """\
+Flashcards for deep-learning interviews, scheduled with FSRS, whose answers run.
+
+Run with no command to open the reviewer on your notes (the bundled deck is imported
+on first use). Data lives in one SQLite file: --db PATH, else $STUDYAPP_DB, else the
+platform's user data folder (see `studyapp where`)."""
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """Options accepted both before and after the subcommand name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS,
+        help="SQLite database file (default: $STUDYAPP_DB or the user data folder)",
+    )
+    common.add_argument(
+        "--now", metavar="ISO-TIME", default=argparse.SUPPRESS,
+        help="pretend the current time is ISO-TIME (e.g. 2026-01-31T09:00+01:00); for testing schedules",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="studyapp", description=DESCRIPTION, parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"studyapp {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        handler = _default_handler()
+    try:
+        return handler(args)
+    except UserError as exc:
+        print(f"studyapp: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _default_handler():
+    """No subcommand: open the TUI if it is installed, else show the help."""
+    try:
+        from studyapp.cli_review import open_tui
+    except ImportError:
+        return lambda args: (build_parser().print_help(), 0)[1]
+    return open_tui
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""SQLModel tables: cards, their demo links, review logs, demo runs and settings.
+
+Every datetime is stored as an ISO-8601 string in UTC and comes back timezone-aware
+(``UTCDateTime``), because SQLite has no timezone-aware type and py-fsrs rejects naive
+datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out (stored as sortable ISO text)."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[str]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: studyapp stores only aware UTC times")
+        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: Optional[str], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        return datetime.fromisoformat(value).astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _when(nullable: bool = True):
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+
+
+# Card.state values. py-fsrs has no "new" state, so a never-reviewed card is kept
+# here as NEW and handed to fsrs as a fresh Learning card.
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+
+class Card(SQLModel, table=True):
+    """One flashcard parsed from the notes, plus its scheduling state."""
+
+    id: str = Field(primary_key=True)  # derived from deck path + normalised front at creation
+    front: str
+    back: str
+    deck: str = Field(index=True)  # "深度学习八股::梯度问题"
+    tags: str = ""  # space-separated, Anki style (no spaces inside a tag)
+    source_file: str = ""
+    source_line: int = 0
+    position: int = 0  # order of the card within its source file
+    kind: str = "question"  # question | concept | term | explicit
+    content_hash: str = ""  # hash of front+back+deck+tags, to detect edits
+    removed: bool = Field(default=False, index=True)  # gone from the notes; history kept
+    suspended: bool = False
+    # Scheduling (FSRS). due is None for a new card.
+    state: int = Field(default=NEW, index=True)
+    step: Optional[int] = None
+    stability: Optional[float] = None
+    difficulty: Optional[float] = None
+    due: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, index=True)
+    last_review: Optional[datetime] = _when()
+    reps: int = 0
+    lapses: int = 0
+    buried_until: Optional[datetime] = _when()
+    created_at: Optional[datetime] = _when()
+    updated_at: Optional[datetime] = _when()
+
+    @property
+    def source(self) -> str:
+        return f"{self.source_file}:{self.source_line}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return self.tags.split()
+
+
+class CardDemo(SQLModel, table=True):
+    """A card answered by a runnable demo (computed at import, or named in the notes)."""
+
+    card_id: str = Field(foreign_key="card.id", primary_key=True, ondelete="CASCADE")
+    demo_id: str = Field(primary_key=True, index=True)
+    explicit: bool = False  # named by a "demo: ID" line in the notes
+
+
+class ReviewLog(SQLModel, table=True):
+    """One rating of one card. state_before holds the card's scheduling fields as JSON."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    card_id: str = Field(foreign_key="card.id", index=True)
+    rating: int  # 1 Again, 2 Hard, 3 Good, 4 Easy
+    reviewed_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    duration_ms: Optional[int] = None
+    state_before: int = NEW
+    snapshot_before: str = "{}"  # JSON of every scheduling field, so undo restores exactly
+
+
+class DemoRun(SQLModel, table=True):
+    """One execution of a demo, successful or not."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    demo_id: str = Field(index=True)
+    card_id: Optional[str] = Field(default=None, foreign_key="card.id")
+    device: str = ""
+    torch_version: str = ""
+    seed: int = 0
+    mode: str = "quick"
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    seconds: float = 0.0
+    status: str = "ok"  # ok | failed | cancelled | timeout | error
+    claim_holds: Optional[bool] = None
+    metrics: str = "{}"  # JSON
+    series: str = "{}"  # JSON
+    error: str = ""
+
+
+class Setting(SQLModel, table=True):
+    """Key/value settings (scheduler, queue limits, FSRS parameters), values as JSON."""
+
+    key: str = Field(primary_key=True)
+    value: str
