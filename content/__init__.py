@@ -1,0 +1,1 @@
+"""Bundled markdown decks, installed as the package data of ``studyapp.content``."""

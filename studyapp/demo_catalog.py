@@ -1,0 +1,84 @@
+"""The demo catalog, read from the demo files' constants without importing torch.
+
+Each module in ``studyapp.demos`` (the top-level ``demos/`` folder) declares plain
+literals at its top: ``ID``, ``TITLE``, ``CLAIM`` and ``CARD_TERMS``. Reading them with
+``ast`` keeps ``demo list``, card linking and the TUI free of the torch import.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+from studyapp.errors import UserError
+
+REQUIRED = ("ID", "TITLE", "CLAIM", "CARD_TERMS")
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    """What the app knows about a demo before running it.
+
+    ``card_terms`` is a tuple of alternatives; each alternative is a tuple of terms that
+    must all occur (case-insensitively) in a card's front or its deck path for the card
+    to link to this demo.
+    """
+
+    id: str
+    title: str
+    claim: str
+    card_terms: tuple[tuple[str, ...], ...]
+    module: str  # importable name, e.g. "studyapp.demos.dying_relu"
+
+
+def _read_constants(source: str, filename: str) -> dict:
+    found = {}
+    for node in ast.parse(source, filename).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id in REQUIRED:
+                found[target.id] = ast.literal_eval(node.value)
+    return found
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, DemoInfo]:
+    """All demos, by id, in file-name order."""
+    demos: dict[str, DemoInfo] = {}
+    folder = files("studyapp.demos")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".py") or entry.name.startswith("_"):
+            continue
+        constants = _read_constants(entry.read_text(encoding="utf-8"), entry.name)
+        if not all(key in constants for key in REQUIRED):
+            continue
+        info = DemoInfo(
+            id=constants["ID"],
+            title=constants["TITLE"],
+            claim=constants["CLAIM"],
+            card_terms=tuple(tuple(group) for group in constants["CARD_TERMS"]),
+            module=f"studyapp.demos.{entry.name[:-3]}",
+        )
+        demos[info.id] = info
+    return demos
+
+
+def get_demo(demo_id: str) -> DemoInfo:
+    """The demo with this id, or a UserError that lists the known ids."""
+    demos = catalog()
+    if demo_id not in demos:
+        known = ", ".join(demos) or "none"
+        raise UserError(f"unknown demo {demo_id!r} (known: {known})")
+    return demos[demo_id]
+
+
+def matching_demos(front: str, deck: str) -> list[str]:
+    """Ids of the demos whose card terms all occur in this card's front or deck path."""
+    haystack = f"{front}\n{deck}".casefold()
+    return [
+        info.id
+        for info in catalog().values()
+        if any(all(term.casefold() in haystack for term in group) for group in info.card_terms)
+    ]
