@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `studyapp cards --json | head`: the reader left, not an error
+        sys.stderr.close()
+        return 0
 
 
 def _default_handler():
