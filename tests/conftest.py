@@ -1,0 +1,33 @@
+"""Shared fixtures: a fresh database file per test and a real `studyapp` subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "content" / "deep-learning-interview-notes.md"
+
+
+@pytest.fixture
+def db_path(tmp_path, monkeypatch) -> Path:
+    """A database path in a fresh folder; also exported as STUDYAPP_DB for subprocesses."""
+    path = tmp_path / "study.db"
+    monkeypatch.setenv("STUDYAPP_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def run_cli(db_path):
+    """Run the real `python -m studyapp ...` in a subprocess against db_path."""
+
+    def run(*args: str, input: str | None = None, timeout: float = 120, env: dict | None = None):
+        full_env = {**os.environ, "STUDYAPP_DB": str(db_path), **(env or {})}
+        return subprocess.run([sys.executable, "-m", "studyapp", *args], capture_output=True, text=True,
+                              input=input, timeout=timeout, env=full_env)
+
+    return run
