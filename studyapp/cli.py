@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from studyapp import __version__
@@ -18,6 +19,7 @@ from studyapp.errors import UserError
 # Order here is the order of the commands in --help.
 COMMAND_MODULES = [
     "studyapp.cli_cards",
+    "studyapp.cli_review",
 ]
 
 EXIT_ERROR = 2
@@ -64,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         handler = _default_handler()
     try:
+        if getattr(args, "now", None):
+            from studyapp.cli_common import now_for
+
+            now_for(args)  # reject a malformed --now before any work
         return handler(args)
     except UserError as exc:
         print(f"studyapp: error: {exc}", file=sys.stderr)
@@ -71,8 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `studyapp cards --json | head`: the reader left, not an error
-        sys.stderr.close()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
+    except Exception as exc:
+        if type(exc).__module__.startswith("sqlalchemy"):  # a database failure outside a transaction
+            print(f"studyapp: error: database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}", file=sys.stderr)
+            return EXIT_ERROR
+        raise
 
 
 def _default_handler():

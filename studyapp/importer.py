@@ -53,7 +53,7 @@ def card_id_for(deck: str, front: str, salt: int = 0) -> str:
 
 
 def _content_hash(draft: CardDraft, links: list[tuple[str, bool]]) -> str:
-    text = "\x1f".join([draft.front, draft.back, draft.deck, " ".join(draft.tags), str(draft.line),
+    text = "\x1f".join([draft.front, draft.back, draft.deck, " ".join(draft.tags), draft.kind,
                         " ".join(f"{demo}:{explicit}" for demo, explicit in links)])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
@@ -155,13 +155,17 @@ def _links(draft: CardDraft) -> list[tuple[str, bool]]:
 
 
 def _apply(card: Card, draft: CardDraft, position: int, links: list[tuple[str, bool]], now) -> bool:
-    """Copy the draft onto the card; False when nothing changed."""
+    """Copy the draft onto the card; False when its content did not change.
+
+    A card that only moved (lines added above it) gets its new location silently.
+    """
+    if (card.source_file, card.source_line, card.position) != (draft.source_file, draft.line, position):
+        card.source_file, card.source_line, card.position = draft.source_file, draft.line, position
     digest = _content_hash(draft, links)
-    if card.content_hash == digest and not card.removed and card.position == position:
+    if card.content_hash == digest and not card.removed:
         return False
-    card.front, card.back, card.deck = draft.front, draft.back, draft.deck
+    card.front, card.back, card.deck, card.kind = draft.front, draft.back, draft.deck, draft.kind
     card.tags = " ".join(draft.tags)
-    card.source_file, card.source_line, card.position, card.kind = draft.source_file, draft.line, position, draft.kind
     card.content_hash, card.removed, card.updated_at = digest, False, now
     return True
 

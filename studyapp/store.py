@@ -17,12 +17,17 @@ from typing import Callable, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 from studyapp.errors import UserError
 from studyapp import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 5000  # how long to wait for another process's write lock
+
+
+def _busy_timeout_ms() -> int:
+    return int(os.environ.get("STUDYAPP_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -69,6 +74,9 @@ class Store:
             try:
                 yield session
                 session.commit()
+            except DBAPIError as exc:
+                session.rollback()
+                raise _describe(self.path, exc) from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -89,7 +97,7 @@ def _check_is_sqlite(path: Path) -> None:
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
     cursor = dbapi_conn.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a commit survives a crash
     cursor.close()
@@ -151,7 +159,7 @@ def open_store(path: Path | str | None = None) -> Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{path.parent}: cannot create data folder ({exc.strerror})") from exc
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": _busy_timeout_ms() / 1000})
     event.listen(engine, "connect", _on_connect)
     try:
         _migrate(path, engine, created)
