@@ -19,7 +19,7 @@ from sqlmodel import Session, delete, select
 
 from studyapp.demo_catalog import catalog, matching_demos
 from studyapp.errors import UserError
-from studyapp.models import Card, CardDemo, utcnow
+from studyapp.models import NEW, Card, CardDemo, utcnow
 from studyapp.parse import CardDraft, normalise_front, parse_markdown, read_notes
 from studyapp.store import Store
 
@@ -89,12 +89,14 @@ def import_paths(store: Store, paths: list[Path], now=None) -> ImportReport:
 
 def _sync_file(session: Session, source: str, drafts: list[CardDraft], now, report: ImportReport) -> None:
     existing = {card.id: card for card in session.exec(select(Card).where(Card.source_file == source))}
+    elsewhere = set(session.exec(select(Card.id).where(Card.source_file != source)))
+    taken = set(existing) | elsewhere
     claimed: set[str] = set()
     changed: list[tuple[Card, list[tuple[str, bool]]]] = []
     pending: list[tuple[int, CardDraft]] = []
     for position, draft in enumerate(drafts):
         card_id = _free_id(draft, claimed)
-        card = existing.get(card_id) or session.get(Card, card_id)
+        card = existing.get(card_id) or (session.get(Card, card_id) if card_id in elsewhere else None)
         if card is None:
             pending.append((position, draft))
             continue
@@ -105,26 +107,45 @@ def _sync_file(session: Session, source: str, drafts: list[CardDraft], now, repo
             changed.append((card, links))
         else:
             report.unchanged.append(card.id)
-    # Second pass: a question whose wording changed keeps the card it most resembles.
+    # Second pass: a question whose wording changed keeps the card it most resembles;
+    # the rest are new, inserted in bulk (an ORM object per card is most of the cost).
+    new_rows: list[dict] = []
+    new_links: list[dict] = []
     for position, draft in pending:
         links = _links(draft)
         card = _reworded_match(draft, existing, claimed)
-        if card is None:
-            card = Card(id=_free_id(draft, claimed | set(existing)), front=draft.front, back=draft.back,
-                        deck=draft.deck, created_at=now)
-            report.new.append(card.id)
-        else:
+        if card is not None:
+            claimed.add(card.id)
+            _apply(card, draft, position, links, now)
             report.updated.append(card.id)
-        claimed.add(card.id)
-        _apply(card, draft, position, links, now)
-        changed.append((card, links))
+            changed.append((card, links))
+            continue
+        card_id = _free_id(draft, taken | claimed)
+        claimed.add(card_id)
+        report.new.append(card_id)
+        new_rows.append(_new_row(card_id, draft, position, links, now))
+        new_links += [{"card_id": card_id, "demo_id": demo, "explicit": explicit} for demo, explicit in links]
     for card_id, card in existing.items():
         if card_id not in claimed and not card.removed:
             card.removed = True
             card.updated_at = now
-            session.add(card)
             report.removed.append(card_id)
     _store_changes(session, changed)
+    connection = session.connection()
+    if new_rows:
+        connection.execute(Card.__table__.insert(), new_rows)
+    if new_links:
+        connection.execute(CardDemo.__table__.insert(), new_links)
+
+
+def _new_row(card_id: str, draft: CardDraft, position: int, links, now) -> dict:
+    return {
+        "id": card_id, "front": draft.front, "back": draft.back, "deck": draft.deck,
+        "tags": " ".join(draft.tags), "source_file": draft.source_file, "source_line": draft.line,
+        "position": position, "kind": draft.kind, "content_hash": _content_hash(draft, links),
+        "removed": False, "suspended": False, "state": NEW, "reps": 0, "lapses": 0,
+        "created_at": now, "updated_at": now,
+    }
 
 
 def _free_id(draft: CardDraft, taken: set[str]) -> str:
