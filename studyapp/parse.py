@@ -52,7 +52,6 @@ _DEMO_LINE = re.compile(r"^\s*(?:<!--\s*)?demo\s*[:：]\s*([A-Za-z0-9_]+)\s*(?:-
 _EXPLICIT_Q = re.compile(r"^\s*Q\s*[:：]\s*(.*)$", re.I)
 _EXPLICIT_A = re.compile(r"^\s*A\s*[:：]\s*(.*)$", re.I)
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
-_BOLD_LINE = re.compile(r"^\s*\*\*(.+?)\*\*(.*)$")
 _TRAILING_PUNCT = "：:，,;；"
 
 
@@ -95,11 +94,14 @@ class _Open:
     list_id: int = -1  # the list this card's front came from, if any
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _markdown(inline: bool = False) -> MarkdownIt:
+    """The block parser skips inline parsing (most of the cost on big notes); lines that
+    may start with bold are parsed inline one by one."""
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-    return MarkdownIt("commonmark").use(dollarmath_plugin)
+    md = MarkdownIt("commonmark").use(dollarmath_plugin)
+    return md if inline else md.disable("inline")
 
 
 def clean_title(text: str) -> str:
@@ -117,18 +119,11 @@ def looks_like_question(text: str) -> bool:
             or any(word in lowered for word in QUESTION_WORDS))
 
 
-def _inline_lines(inline: Token) -> list[list[Token]]:
-    lines: list[list[Token]] = [[]]
-    for child in inline.children or []:
-        if child.type in ("softbreak", "hardbreak"):
-            lines.append([])
-        else:
-            lines[-1].append(child)
-    return lines
-
-
-def _leading_bold(children: list[Token]) -> tuple[str, str]:
+def _leading_bold(line: str) -> tuple[str, str]:
     """(bold text, rest as plain text) when a line starts with **bold**, else ("", "")."""
+    if not line.lstrip().startswith(("**", "__")):
+        return "", ""
+    children = _markdown(inline=True).parseInline(line.strip())[0].children or []
     tokens = [t for t in children if not (t.type == "text" and not t.content.strip())]
     if not tokens or tokens[0].type != "strong_open":
         return "", ""
@@ -176,10 +171,9 @@ def _units(tokens: list[Token], lines: list[str]) -> list[_Unit]:
             units.append(_Unit("heading", start, tokens[i + 1].content, block, level=int(token.tag[1])))
             i += 3
         elif token.type == "paragraph_open":
-            inline = tokens[i + 1]
-            for offset, children in enumerate(_inline_lines(inline)):
-                raw = lines[start + offset] if start + offset < end else _plain(children)
-                bold, after = _leading_bold(children)
+            for offset, content in enumerate(tokens[i + 1].content.split("\n")):
+                raw = lines[start + offset] if start + offset < end else content
+                bold, after = _leading_bold(content)
                 kind = "demo" if _DEMO_LINE.match(raw) else "line"
                 units.append(_Unit(kind, start + offset, raw.strip(), block, bold=bold, after_bold=after))
             i += 3
@@ -236,19 +230,16 @@ def _list_item(tokens: list[Token], index: int, lines: list[str], block: int, li
             lazy.append((start + offset, line))
         else:
             rest.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
-    bold, after, first_text = "", "", first[indent:].strip()
+    first_text = first[indent:].strip()
     paragraph = tokens[index + 1] if index + 1 < len(tokens) else None
-    if paragraph is not None and paragraph.type == "paragraph_open":
-        first_children = _inline_lines(tokens[index + 2])[0]
-        bold, after = _leading_bold(first_children)
+    bold, after = _leading_bold(first_text) if paragraph is not None and paragraph.type == "paragraph_open" else ("", "")
     text = "\n".join(raw_lines[: len(raw_lines) - len(lazy)]).strip("\n")
     units = [_Unit("item", start, text, block, first_line=first_text, rest="\n".join(rest).strip("\n"),
                    bold=bold, after_bold=after, list_id=list_id)]
     for number, line in lazy:
-        bold_match = _BOLD_LINE.match(line)
+        bold, after = _leading_bold(line)
         units.append(_Unit("demo" if _DEMO_LINE.match(line) else "line", number, line.strip(), -number,
-                           bold=bold_match.group(1) if bold_match else "",
-                           after_bold=bold_match.group(2).strip() if bold_match else ""))
+                           bold=bold, after_bold=after))
     return units
 
 
