@@ -130,7 +130,7 @@ def _migrate(path: Path, engine: Engine, created: bool) -> None:
         if version == 0 and "card" not in tables:
             if tables and not created:
                 raise StoreError(f"{path}: SQLite file holds other tables; not a studyapp database")
-            SQLModel.metadata.create_all(engine)
+            SQLModel.metadata.create_all(engine, checkfirst=False)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return
         conn.execute("BEGIN IMMEDIATE")
