@@ -9,7 +9,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
+from studyapp.anki_html import _plain_paragraphs, render_markdown
 from studyapp.export_anki import ExportRequest, export_anki
 from studyapp.models import REVIEW, Card, CardDemo, DemoRun, ReviewLog
 from studyapp.store import open_store
@@ -209,3 +212,13 @@ def test_bundled_deck_end_to_end(db_path, tmp_path, run_cli):
         assert str(len(fronts)) in done.stdout
     finally:
         collection.close()
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="ab 模式崩溃，。（）:.)1\n\t&*_-#", max_size=60))
+def test_plain_text_shortcut_renders_exactly_like_markdown_it(text):
+    text = text.strip()
+    assume(text)  # empty fields never reach the renderer
+    shortcut = _plain_paragraphs(text)
+    if shortcut is not None:
+        assert shortcut == render_markdown(text)
