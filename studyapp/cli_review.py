@@ -68,17 +68,22 @@ def run_review(args) -> int:
 
 
 def _run_app(args, straight_to_review: bool) -> int:
+    app = make_app(args, straight_to_review)
+    app.run()
+    return app.return_code or 0
+
+
+def make_app(args, straight_to_review: bool):
+    """The TUI as the command line asks for it (also used by the startup benchmark)."""
     from studyapp.models import utcnow
     from studyapp.tui.app import StudyApp
 
     store = store_for(args)
     offset = now_for(args) - utcnow() if getattr(args, "now", None) else None
-    app = StudyApp(
+    return StudyApp(
         store, clock_offset=offset, deck=getattr(args, "deck", None),
         cram=getattr(args, "cram", False), straight_to_review=straight_to_review,
     )
-    app.run()
-    return app.return_code or 0
 
 
 def _settings(store):

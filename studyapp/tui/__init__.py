@@ -1,0 +1,1 @@
+"""The Textual reviewer: deck list, review, done, stats and help screens."""

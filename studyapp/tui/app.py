@@ -1,0 +1,65 @@
+"""``StudyApp``: the Textual application that hosts the deck list and the review screens.
+
+The app owns the database handle and the clock (shifted when ``--now`` is given, so a
+simulated moment keeps ticking); screens ask it for both. Screens are imported when first
+shown, so starting straight into a review does not pay for the stats charts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Optional
+
+from textual.app import App
+
+from studyapp.models import utcnow
+from studyapp.store import Store
+
+
+class StudyApp(App):
+    """Deck list first (``studyapp``), or straight into cards (``studyapp review``)."""
+
+    CSS_PATH = "studyapp.tcss"
+    TITLE = "studyapp"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, store: Store, *, clock_offset: Optional[timedelta] = None, deck: Optional[str] = None,
+                 cram: bool = False, straight_to_review: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.clock_offset = clock_offset or timedelta(0)
+        self.start_deck = deck
+        self.start_cram = cram
+        self.straight_to_review = straight_to_review
+
+    def now(self) -> datetime:
+        """The current moment in UTC (shifted by --now)."""
+        return utcnow() + self.clock_offset
+
+    def on_mount(self) -> None:
+        if self.straight_to_review:
+            self.study(self.start_deck, cram=self.start_cram)
+        else:
+            from studyapp.tui.deck_list import DeckListScreen
+
+            self.push_screen(DeckListScreen())
+
+    def study(self, deck: Optional[str], cram: bool = False) -> None:
+        """Open the review screen on ``deck`` (None: every deck)."""
+        from studyapp.review_session import ReviewSession
+        from studyapp.tui.review_screen import ReviewScreen
+
+        session = ReviewSession(self.store, self.now, deck=deck, cram=cram)
+        self.push_screen(ReviewScreen(session))
+
+    def leave_screen(self) -> None:
+        """Back to the previous screen, or quit when there is none (``studyapp review``)."""
+        if len(self.screen_stack) <= 2:
+            self.exit()
+        else:
+            self.pop_screen()
+
+    def show_stats(self) -> None:
+        from studyapp.tui.stats_screen import StatsScreen
+
+        self.push_screen(StatsScreen())

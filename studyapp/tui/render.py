@@ -1,0 +1,214 @@
+"""Card text for the terminal: a light markdown renderer with LaTeX math turned into Unicode.
+
+Cards are short, so this handles what the notes use (headings, lists, bold, inline code,
+fenced code blocks, ``$...$`` and ``$$...$$`` math) and returns a ``rich.text.Text``, which
+wraps by cell width, so Chinese text (two cells a character) wraps correctly. Math becomes
+readable Unicode (x², √x, ≤, α, a/b) rather than raw LaTeX. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+SYMBOLS = {
+    # Greek
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ",
+    "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ",
+    "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ",
+    "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+    # relations and operators
+    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "neq": "≠", "ne": "≠", "approx": "≈",
+    "sim": "∼", "equiv": "≡", "propto": "∝", "ll": "≪", "gg": "≫", "in": "∈", "notin": "∉",
+    "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩", "forall": "∀", "exists": "∃",
+    "times": "×", "cdot": "·", "div": "÷", "pm": "±", "mp": "∓", "ast": "∗", "circ": "∘",
+    "odot": "⊙", "otimes": "⊗", "oplus": "⊕", "infty": "∞", "partial": "∂", "nabla": "∇",
+    "sum": "Σ", "prod": "Π", "int": "∫", "oint": "∮", "to": "→", "rightarrow": "→",
+    "leftarrow": "←", "Rightarrow": "⇒", "Leftarrow": "⇐", "leftrightarrow": "↔",
+    "Leftrightarrow": "⇔", "mapsto": "↦", "implies": "⇒", "iff": "⇔", "cdots": "⋯",
+    "ldots": "…", "dots": "…", "vdots": "⋮", "ddots": "⋱", "prime": "′", "top": "ᵀ",
+    "mid": "|", "vert": "|", "Vert": "‖", "|": "‖", "langle": "⟨", "rangle": "⟩",
+    "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "emptyset": "∅", "neg": "¬",
+    "land": "∧", "lor": "∨", "star": "⋆", "dagger": "†", "hbar": "ℏ", "ell": "ℓ",
+    "mathbb{R}": "ℝ",
+    # named functions keep their names
+    **{name: name for name in (
+        "log", "ln", "exp", "sin", "cos", "tan", "tanh", "sinh", "cosh", "max", "min", "arg",
+        "argmax", "argmin", "lim", "sup", "inf", "det", "softmax", "sigmoid", "sgn", "Pr", "E",
+    )},
+    # spacing and escapes
+    ",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": "  ", "qquad": "    ",
+    "{": "{", "}": "}", "%": "%", "$": "$", "#": "#", "&": "&", "_": "_",
+}
+BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
+ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305",
+           "tilde": "\u0303", "widetilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308"}
+TEXT_COMMANDS = {"text", "mathrm", "mathbf", "mathit", "mathsf", "mathtt", "boldsymbol",
+                 "operatorname", "textbf", "textit", "mathcal", "displaystyle", "bm"}
+DROPPED = {"left", "right", "big", "Big", "bigg", "Bigg", "limits", "nolimits", "displaystyle"}
+SUPERSCRIPT = dict(zip("0123456789+-=()nixTtk", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱˣᵀᵗᵏ"))
+SUBSCRIPT = dict(zip("0123456789+-=()aeiojklmnprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢₒⱼₖₗₘₙₚᵣₛₜᵤᵥₓ"))
+
+_ENVIRONMENT = re.compile(r"\\(begin|end)\{[a-z*]+\}")
+_SIMPLE = re.compile(r"^[\w.′]+$")
+
+
+def _read_argument(src: str, i: int) -> tuple[str, int]:
+    """The LaTeX argument starting at src[i] ({group}, \\command or one character)."""
+    while i < len(src) and src[i] == " ":
+        i += 1
+    if i >= len(src):
+        return "", i
+    if src[i] == "{":
+        depth, j = 0, i
+        while j < len(src):
+            depth += {"{": 1, "}": -1}.get(src[j], 0)
+            if depth == 0:
+                return src[i + 1:j], j + 1
+            j += 1
+        return src[i + 1:], len(src)
+    if src[i] == "\\":
+        match = re.match(r"\\([A-Za-z]+|.)", src[i:])
+        return match.group(0), i + len(match.group(0))
+    return src[i], i + 1
+
+
+def _script(body: str, table: dict[str, str], marker: str) -> str:
+    if body and all(ch in table for ch in body):
+        return "".join(table[ch] for ch in body)
+    return f"{marker}({body})" if len(body) > 1 else f"{marker}{body}"
+
+
+def _grouped(body: str) -> str:
+    return body if _SIMPLE.match(body) else f"({body})"
+
+
+def latex_to_unicode(src: str) -> str:
+    """Best-effort readable Unicode for a LaTeX math expression."""
+    src = _ENVIRONMENT.sub("", src).replace("&", "")
+    out: list[str] = []
+    i = 0
+    while i < len(src):
+        ch = src[i]
+        if ch in "^_":
+            arg, i = _read_argument(src, i + 1)
+            body = latex_to_unicode(arg)
+            out.append(_script(body, SUPERSCRIPT, "^") if ch == "^" else _script(body, SUBSCRIPT, "_"))
+        elif ch == "{":
+            arg, i = _read_argument(src, i)
+            out.append(latex_to_unicode(arg))
+        elif ch == "}":
+            i += 1
+        elif ch == "~":
+            out.append(" ")
+            i += 1
+        elif ch == "\\":
+            i = _command(src, i, out)
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _command(src: str, i: int, out: list[str]) -> int:
+    """Convert the command at src[i] ('\\\\name' or '\\\\x'), appending to ``out``; returns the new index."""
+    if src.startswith("\\\\", i):
+        out.append("\n")
+        return i + 2
+    match = re.match(r"\\([A-Za-z]+|.)", src[i:])
+    name, i = match.group(1), i + len(match.group(0))
+    if name == "frac" or name in ("dfrac", "tfrac"):
+        top, i = _read_argument(src, i)
+        bottom, i = _read_argument(src, i)
+        out.append(f"{_grouped(latex_to_unicode(top))}/{_grouped(latex_to_unicode(bottom))}")
+    elif name == "sqrt":
+        degree = ""
+        if i < len(src) and src[i] == "[":
+            end = src.index("]", i)
+            degree, i = _script(src[i + 1:end], SUPERSCRIPT, ""), end + 1
+        body, i = _read_argument(src, i)
+        out.append(f"{degree}√{_grouped(latex_to_unicode(body))}")
+    elif name in ACCENTS:
+        body, i = _read_argument(src, i)
+        text = latex_to_unicode(body)
+        out.append(text + ACCENTS[name] if len(text) == 1 else f"{text}{ACCENTS[name]}")
+    elif name == "mathbb":
+        body, i = _read_argument(src, i)
+        out.append("".join(BLACKBOARD.get(ch, ch) for ch in body))
+    elif name in TEXT_COMMANDS:
+        if name != "displaystyle":
+            body, i = _read_argument(src, i)
+            out.append(latex_to_unicode(body))
+    elif name in DROPPED:
+        pass
+    else:
+        out.append(SYMBOLS.get(name, name))
+    return i
+
+
+# ---------------------------------------------------------------- markdown
+
+_INLINE = re.compile(r"\$([^$]+)\$|\*\*(.+?)\*\*|`([^`]+)`")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_NUMBERED = re.compile(r"^(\s*)(\d+)[.)]\s+(.*)$")
+
+
+def _inline(line: str, base: str = "") -> Text:
+    text = Text(style=base)
+    position = 0
+    for match in _INLINE.finditer(line):
+        text.append(line[position:match.start()])
+        math, bold, code = match.groups()
+        if math is not None:
+            text.append(latex_to_unicode(math), style="italic")
+        elif bold is not None:
+            text.append_text(_inline(bold, "bold"))
+        else:
+            text.append(code, style="bold cyan")
+        position = match.end()
+    text.append(line[position:])
+    return text
+
+
+def render_markdown(source: str) -> Text:
+    """Card markdown as styled, wrappable rich Text."""
+    lines = source.strip("\n").splitlines()
+    out = Text()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].strip().startswith("```")), len(lines))
+            for code_line in lines[i + 1:end]:
+                out.append("  " + code_line + "\n", style="on grey15")
+            i = end + 1
+            continue
+        if stripped.startswith("$$"):
+            end = i if stripped.endswith("$$") and len(stripped) > 4 else next(
+                (j for j in range(i + 1, len(lines)) if lines[j].strip().endswith("$$")), len(lines) - 1)
+            body = "\n".join(lines[i:end + 1]).strip().strip("$")
+            for math_line in latex_to_unicode(body).splitlines():
+                if math_line.strip():
+                    out.append("    " + " ".join(math_line.split()) + "\n", style="italic")
+            i = end + 1
+            continue
+        out.append_text(_markdown_line(line))
+        out.append("\n")
+        i += 1
+    out.rstrip()
+    return out
+
+
+def _markdown_line(line: str) -> Text:
+    if match := _HEADING.match(line):
+        return _inline(match.group(2), "bold underline")
+    if match := _BULLET.match(line):
+        return Text(match.group(1) + "• ").append_text(_inline(match.group(2)))
+    if match := _NUMBERED.match(line):
+        return Text(f"{match.group(1)}{match.group(2)}. ").append_text(_inline(match.group(3)))
+    return _inline(line)
