@@ -9,6 +9,7 @@ readable Unicode (x², √x, ≤, α, a/b) rather than raw LaTeX. Nothing here i
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rich.text import Text
 
@@ -53,7 +54,9 @@ SUPERSCRIPT = dict(zip("0123456789+-=()nixTtk", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺�
 SUBSCRIPT = dict(zip("0123456789+-=()aeiojklmnprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢₒⱼₖₗₘₙₚᵣₛₜᵤᵥₓ"))
 
 _ENVIRONMENT = re.compile(r"\\(begin|end)\{[a-z*]+\}")
-_SIMPLE = re.compile(r"^[\w.′]+$")
+_SIMPLE = re.compile(r"^[\w.′∂∇]+$")
+# A letter-like symbol followed by a letter reads as a product, so the space goes (∂L, αx).
+_ORDINARY = re.compile(r"^[^\W\d_]$|^[∂∇]$")
 
 
 def _read_argument(src: str, i: int) -> tuple[str, int]:
@@ -133,8 +136,8 @@ def _command(src: str, i: int, out: list[str]) -> int:
         out.append(f"{degree}√{_grouped(latex_to_unicode(body))}")
     elif name in ACCENTS:
         body, i = _read_argument(src, i)
-        text = latex_to_unicode(body)
-        out.append(text + ACCENTS[name] if len(text) == 1 else f"{text}{ACCENTS[name]}")
+        # precomposed where Unicode has it (ŷ), which terminals draw more reliably
+        out.append(unicodedata.normalize("NFC", latex_to_unicode(body) + ACCENTS[name]))
     elif name == "mathbb":
         body, i = _read_argument(src, i)
         out.append("".join(BLACKBOARD.get(ch, ch) for ch in body))
@@ -145,7 +148,11 @@ def _command(src: str, i: int, out: list[str]) -> int:
     elif name in DROPPED:
         pass
     else:
-        out.append(SYMBOLS.get(name, name))
+        symbol = SYMBOLS.get(name, name)
+        out.append(symbol)
+        after = len(src[i:]) - len(src[i:].lstrip(" "))
+        if _ORDINARY.match(symbol) and src[i + after:i + after + 1].isalnum():
+            i += after  # juxtaposed like a product: \partial L -> ∂L
     return i
 
 
