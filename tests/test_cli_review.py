@@ -80,12 +80,6 @@ def test_stats_prints_charts_and_counts(store, capsys):
     assert "cards: new 2, learning 1, review 0, relearning 0, suspended 0" in out
 
 
-def test_optimize_refuses_a_short_log(store, capsys):
-    add_cards(store, 1)
-    code, _, err = run(capsys, "optimize")
-    assert code == 2 and "at least 512 reviews" in err and "0 so far" in err
-
-
 @pytest.mark.parametrize("argv", [["due", "--help"], ["review", "--help"], ["config", "--help"]])
 def test_help_is_available(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
