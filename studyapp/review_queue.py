@@ -171,14 +171,14 @@ def cram_queue(session: Session, deck: Optional[str], now: datetime) -> list[str
     return ids
 
 
-def next_due(session: Session, settings: Settings, now: datetime) -> Optional[datetime]:
-    """When the next card becomes available (UTC), or None when no card ever will."""
+def next_due(session: Session, settings: Settings, now: datetime, deck: Optional[str] = None) -> Optional[datetime]:
+    """When the next card of ``deck`` becomes available (UTC), or None when none ever will."""
     soonest = session.exec(
-        select(func.min(Card.due)).where(_visible(now), Card.state != NEW, Card.due > now)
+        select(func.min(Card.due)).where(_visible(now), _in_deck(deck), Card.state != NEW, Card.due > now)
     ).first()
     buried_or_new = session.exec(
         select(func.count()).select_from(Card).where(
-            col(Card.removed).is_(False), col(Card.suspended).is_(False),
+            col(Card.removed).is_(False), col(Card.suspended).is_(False), _in_deck(deck),
             or_(Card.state == NEW, col(Card.buried_until) > now),
         )
     ).one()

@@ -116,7 +116,7 @@ class ReviewSession:
 
     def next_due(self) -> Optional[datetime]:
         with self.store.session() as session:
-            return next_due(session, self.settings, self.clock())
+            return next_due(session, self.settings, self.clock(), self.deck)
 
     def progress_line(self) -> str:
         """'done 5 · left: 1 learning, 3 due, 12 new' (or the cram position)."""

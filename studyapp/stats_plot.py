@@ -12,19 +12,24 @@ from studyapp.stats import DAYS, Stats
 
 CHART_WIDTH = 78
 CHART_HEIGHT = 14
+# Fixed ticks: plotext's automatic ones for bars vary from run to run.
+PAST_TICKS = list(range(-DAYS + 2, 1, 7))
+FUTURE_TICKS = list(range(0, DAYS, 7))
 
 
 def draw_reviews(plt, stats: Stats) -> None:
     plt.bar(list(range(-DAYS + 1, 1)), stats.reviews_per_day)
-    plt.title(f"Reviews per day (last {DAYS} days, {sum(stats.reviews_per_day)} in all)")
+    plt.title(f"Reviews per day, last {DAYS} days ({sum(stats.reviews_per_day)})")
+    plt.xticks(PAST_TICKS)
     plt.xlabel("days ago")
 
 
 def draw_retention(plt, stats: Stats) -> None:
     points = [(day, 100 * r) for day, r in zip(range(-DAYS + 1, 1), stats.retention_per_day) if r is not None]
     overall = "n/a" if stats.retention_overall is None else f"{100 * stats.retention_overall:.1f}%"
-    plt.title(f"True retention (review cards not rated Again): {overall} over {stats.review_state_reviews} reviews")
+    plt.title(f"True retention {overall} ({stats.review_state_reviews} reviews)")
     plt.xlabel("days ago")
+    plt.xticks(PAST_TICKS)
     plt.xlim(-DAYS + 1, 0)
     plt.ylim(0, 100)
     if points:
@@ -34,8 +39,9 @@ def draw_retention(plt, stats: Stats) -> None:
 
 def draw_forecast(plt, stats: Stats) -> None:
     plt.bar(list(range(DAYS)), stats.forecast)
-    plt.title(f"Due in the next {DAYS} days ({sum(stats.forecast)} cards; today includes overdue)")
-    plt.xlabel("days from today")
+    plt.title(f"Due in the next {DAYS} days ({sum(stats.forecast)})")
+    plt.xticks(FUTURE_TICKS)
+    plt.xlabel("days from today (0 includes overdue)")
 
 
 def draw_states(plt, stats: Stats) -> None:

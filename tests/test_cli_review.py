@@ -76,7 +76,7 @@ def test_stats_prints_charts_and_counts(store, capsys):
     run(capsys, "rate", ids[0], "good", *AT)
     code, out, _ = run(capsys, "stats", *AT)
     assert code == 0
-    assert "Reviews per day (last 30 days, 1 in all)" in out
+    assert "Reviews per day, last 30 days (1)" in out
     assert "cards: new 2, learning 1, review 0, relearning 0, suspended 0" in out
 
 

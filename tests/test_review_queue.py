@@ -162,3 +162,11 @@ def test_queue_listing_names_each_card_queue(store):
         listing = queue_listing(session, build_queue(session, Settings(), NOW))
     assert [(c["id"], c["queue"]) for c in listing["cards"]] == [("r00000", "review"), ("n00000", "new")]
     assert listing["counts"]["review"] == 1
+
+
+def test_next_due_looks_only_at_the_deck_being_studied(store):
+    add_cards(store, 1, deck="DL::CNN", prefix="c")
+    add_review_cards(store, 1, due=NOW + timedelta(hours=3), deck="DL::RNN")
+    with store.session() as session:
+        assert next_due(session, Settings(), NOW, deck="DL::RNN") == NOW + timedelta(hours=3)
+        assert next_due(session, Settings(new_per_day=0), NOW, deck="DL::CNN") == next_day_start(NOW, 4)
