@@ -52,10 +52,21 @@ def _in_deck(deck: Optional[str]):
     return or_(Card.deck == deck, col(Card.deck).startswith(deck + DECK_SEPARATOR, autoescape=True))
 
 
+def _unindexed(attribute):
+    """``+card.column``: same value, but SQLite will not pick that column's index.
+
+    Without ANALYZE statistics SQLite picks the index on ``removed`` (nearly every row
+    matches) and sorts tens of thousands of rows; steering it to the one index that fits
+    each query (due order for reviews, state for new cards) keeps 100k cards fast.
+    """
+    column = col(attribute)
+    return literal_column(f"+card.{column.key}", column.type)
+
+
 def _visible(now: datetime):
     """Cards that may be studied at all right now."""
     return and_(
-        col(Card.removed).is_(False), col(Card.suspended).is_(False),
+        _unindexed(Card.removed).is_(False), _unindexed(Card.suspended).is_(False),
         or_(col(Card.buried_until).is_(None), col(Card.buried_until) <= now),
     )
 
@@ -121,11 +132,11 @@ def build_queue(session: Session, settings: Settings, now: datetime, deck: Optio
     base = and_(_visible(now), _in_deck(deck))
     learning_rows = session.exec(
         select(Card.id, Card.due).where(base, col(Card.state).in_((LEARNING, RELEARNING)),
-                                        Card.due <= now + LEARN_AHEAD).order_by(Card.due)
+                                        _unindexed(Card.due) <= now + LEARN_AHEAD).order_by(Card.due)
     ).all()
     progress = day_progress(session, now, settings)
     review = list(session.exec(
-        select(Card.id).where(base, Card.state == REVIEW, Card.due < day_end)
+        select(Card.id).where(base, _unindexed(Card.state) == REVIEW, Card.due < day_end)
         .order_by(Card.due).limit(_cap_left(progress, settings))
     ))
     new_left = _new_left(progress, settings, len(review))

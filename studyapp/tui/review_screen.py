@@ -75,7 +75,7 @@ class ReviewScreen(Screen):
 
             self.app.switch_screen(DoneScreen(self.session))
             return
-        self.remove_class("revealed")
+        self._set_revealed(False)
         self.query_one("#progress", Static).update(self.session.progress_line())
         self.query_one("#deck-path", Static).update(card.deck.replace("::", " › "))
         self.query_one("#front", Static).update(render_markdown(card.front))
@@ -91,7 +91,12 @@ class ReviewScreen(Screen):
         for outcome in shown.outcomes:
             label = RATING_NAMES[outcome.rating - 1].capitalize() if self.session.cram else outcome.label
             self.query_one(f"#rate-{outcome.rating}", RatingButton).label = f"{outcome.rating} {label}"
-        self.add_class("revealed")
+        self._set_revealed(True)
+
+    def _set_revealed(self, revealed: bool) -> None:
+        # on the two containers, not the screen: restyling only their subtrees is much cheaper
+        for container in ("#card", "#answer-bar"):
+            self.query_one(container).set_class(revealed, "revealed")
 
     # ------------------------------------------------------------ actions
 
