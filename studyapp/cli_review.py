@@ -76,9 +76,12 @@ def _run_app(args, straight_to_review: bool) -> int:
 def make_app(args, straight_to_review: bool):
     """The TUI as the command line asks for it (also used by the startup benchmark)."""
     from studyapp.models import utcnow
+    from studyapp.review_queue import check_deck
     from studyapp.tui.app import StudyApp
 
     store = store_for(args)
+    with store.session() as session:
+        check_deck(session, getattr(args, "deck", None))
     offset = now_for(args) - utcnow() if getattr(args, "now", None) else None
     return StudyApp(
         store, clock_offset=offset, deck=getattr(args, "deck", None),
@@ -94,11 +97,12 @@ def _settings(store):
 
 
 def run_due(args) -> int:
-    from studyapp.review_queue import build_queue, queue_listing
+    from studyapp.review_queue import build_queue, check_deck, queue_listing
 
     store = store_for(args)
     settings = _settings(store)
     with store.session() as session:
+        check_deck(session, args.deck)
         listing = queue_listing(session, build_queue(session, settings, now_for(args), args.deck))
     if args.json:
         print_json(listing)

@@ -174,12 +174,15 @@ def queue_listing(session: Session, queue: DailyQueue) -> dict:
 
 def cram_queue(session: Session, deck: Optional[str], now: datetime) -> list[str]:
     """Every studyable card of ``deck`` in note order, due or not (cram never reschedules)."""
-    ids = list(session.exec(
-        select(Card.id).where(_visible(now), _in_deck(deck)).order_by(_IMPORT_ORDER)
-    ))
-    if deck and not ids:
-        raise UserError(f"deck {deck!r}: no cards to study")
-    return ids
+    return list(session.exec(select(Card.id).where(_visible(now), _in_deck(deck)).order_by(_IMPORT_ORDER)))
+
+
+def check_deck(session: Session, deck: Optional[str]) -> None:
+    """UserError naming some real decks when ``deck`` (a --deck argument) has no cards."""
+    if not deck or session.exec(select(Card.id).where(_in_deck(deck), col(Card.removed).is_(False))).first():
+        return
+    known = sorted({d.split(DECK_SEPARATOR)[0] for d in session.exec(select(Card.deck).distinct())})
+    raise UserError(f"deck {deck!r}: no such deck (top-level decks: {', '.join(known) or 'none'})")
 
 
 def next_due(session: Session, settings: Settings, now: datetime, deck: Optional[str] = None) -> Optional[datetime]:

@@ -80,6 +80,13 @@ def test_stats_prints_charts_and_counts(store, capsys):
     assert "cards: new 2, learning 1, review 0, relearning 0, suspended 0" in out
 
 
+@pytest.mark.parametrize("command", ["due", "review"])
+def test_unknown_deck_is_refused_before_the_tui_starts(store, capsys, command):
+    add_cards(store, 1, deck="DL::CNN")
+    code, _, err = run(capsys, command, "--deck", "DL::GAN")
+    assert code == 2 and "deck 'DL::GAN': no such deck (top-level decks: DL)" in err
+
+
 @pytest.mark.parametrize("argv", [["due", "--help"], ["review", "--help"], ["config", "--help"]])
 def test_help_is_available(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
