@@ -67,7 +67,7 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     steps = STEPS_QUICK if quick else STEPS_FULL
     x, y = make_data(torch.Generator().manual_seed(seed), device)
     # The Hessian of the mean squared error (bias column included) sets the stability limit.
-    inputs = torch.cat([x, torch.ones(SAMPLES, 1, device=device)], dim=1)
+    inputs = torch.cat([x, torch.ones(SAMPLES, 1, device=device)], dim=1).cpu()  # eigvalsh: not on every backend
     lambda_max = torch.linalg.eigvalsh(2 * inputs.T @ inputs / SAMPLES).max().item()
 
     rates = dict(LEARNING_RATES)
