@@ -125,7 +125,8 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         model = deep_mlp(use_bn).to(device)
         if name == "batchnorm":
             outputs = normalised_outputs(model, x)
-            metrics["BN outputs at init: max |feature mean|"] = max(o.mean(0).abs().max().item() for o in outputs)
+            metrics["BN outputs at init: max |feature mean|"] = max(
+                o.mean(0).abs().max().item() for o in outputs)
             metrics["BN outputs at init: max |feature std - 1|"] = max(
                 (o.std(0, unbiased=False) - 1).abs().max().item() for o in outputs)
 

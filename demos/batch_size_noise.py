@@ -44,7 +44,8 @@ from torch import nn  # noqa: E402
 
 def make_data(generator: torch.Generator, device: str) -> tuple[torch.Tensor, torch.Tensor]:
     x = torch.randn(SAMPLES, FEATURES, generator=generator)
-    y = x @ torch.randn(FEATURES, 1, generator=generator) + LABEL_NOISE * torch.randn(SAMPLES, 1, generator=generator)
+    true_weights = torch.randn(FEATURES, 1, generator=generator)
+    y = x @ true_weights + LABEL_NOISE * torch.randn(SAMPLES, 1, generator=generator)
     return x.to(device), y.to(device)
 
 

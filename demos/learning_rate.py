@@ -67,7 +67,8 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     steps = STEPS_QUICK if quick else STEPS_FULL
     x, y = make_data(torch.Generator().manual_seed(seed), device)
     # The Hessian of the mean squared error (bias column included) sets the stability limit.
-    inputs = torch.cat([x, torch.ones(SAMPLES, 1, device=device)], dim=1).cpu()  # eigvalsh: not on every backend
+    # (on the CPU: eigvalsh is not implemented on every backend)
+    inputs = torch.cat([x, torch.ones(SAMPLES, 1, device=device)], dim=1).cpu()
     lambda_max = torch.linalg.eigvalsh(2 * inputs.T @ inputs / SAMPLES).max().item()
 
     rates = dict(LEARNING_RATES)
@@ -78,7 +79,8 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     series: dict[str, list[float]] = {}
     for index, (name, lr) in enumerate(rates.items()):
         def report(step: int, loss: float) -> None:
-            progress((index + step / steps) / len(rates), f"{name} (lr {lr:g}): step {step}/{steps} loss {loss:.3g}")
+            progress((index + step / steps) / len(rates),
+                     f"{name} (lr {lr:g}): step {step}/{steps} loss {loss:.3g}")
 
         losses = train(lr, x, y, seed, steps, report)
         series[f"{name} (lr {lr:g})"] = losses

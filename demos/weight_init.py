@@ -21,8 +21,8 @@ holds steady while the gradients still grow ~1.1x per layer on their way back.
 
 ID = "weight_init"
 TITLE = "Weight initialisation in a deep stack"
-CLAIM = ("In a 30-50 layer stack, half the right weight scale makes activations and gradients vanish, twice it "
-         "makes ReLU activations and gradients explode and tanh saturate, while Kaiming (ReLU) and "
+CLAIM = ("In a 30-50 layer stack, half the right weight scale makes activations and gradients vanish, "
+         "twice it makes ReLU activations and gradients explode and tanh saturate, while Kaiming (ReLU) and "
          "Xavier (tanh) keep the activation scale roughly constant.")
 CARD_TERMS = [("梯度消失",), ("梯度爆炸",), ("初始化",), ("initialization",), ("initialisation",)]
 
