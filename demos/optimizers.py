@@ -73,7 +73,8 @@ def descend(make_optimizer, start: torch.Tensor, budget: int, record_every: int,
         if step % (budget // 8) == 0:
             report(step, distance)
         if distance < TOLERANCE:
-            distances.append(distance)
+            if step % record_every:  # end the curve on the converged point
+                distances.append(distance)
             return step, distance, distances
     return budget, distance, distances
 
