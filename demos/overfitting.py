@@ -10,7 +10,7 @@ larger logits on memorised points, so the net grows its weights, bends the bound
 around the noise, and becomes confidently wrong on fresh points: held-out loss rises
 while training loss falls (the gap *is* overfitting). Weight decay (an L2 penalty)
 keeps the weights, and hence the logits, small and the boundary smooth. Dropout trains
-a random half-size subnetwork each step, so no unit can rely on co-adapted partners
+a random subnetwork (40% of the units) each step, so no unit can rely on co-adapted partners
 to memorise a single point. Early stopping watches a separate validation split and
 keeps the weights from before the held-out loss started to rise. Held-out loss is
 measured on a third, fresh test set, so early stopping gets no unfair advantage.
