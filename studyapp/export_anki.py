@@ -68,7 +68,7 @@ code { font-family: "JetBrains Mono", Menlo, Consolas, monospace; background: va
 pre code { padding: 0; background: none; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid var(--rule); padding: 0.2em 0.5em; }
-.math.block { overflow-x: auto; }
+.math.block { display: block; overflow-x: auto; }
 .demo { margin-top: 1em; padding-top: 0.6em; border-top: 1px dashed var(--rule); }
 .demo img { max-width: 100%; height: auto; border-radius: 4px; background: #ffffff; }
 .demo .command { color: var(--muted); font-size: 0.8em; }

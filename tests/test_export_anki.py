@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from studyapp.anki_html import _plain_paragraphs, render_markdown
+from studyapp.anki_html import markdown_to_html
 from studyapp.export_anki import ExportRequest, export_anki
 from studyapp.models import REVIEW, Card, CardDemo, DemoRun, ReviewLog
 from studyapp.store import open_store
@@ -214,11 +216,39 @@ def test_bundled_deck_end_to_end(db_path, tmp_path, run_cli):
         collection.close()
 
 
-@settings(max_examples=1000, deadline=None)
-@given(st.text(alphabet="ab 模式崩溃，。（）:.)1\n\t&*_-#", max_size=60))
-def test_plain_text_shortcut_renders_exactly_like_markdown_it(text):
-    text = text.strip()
-    assume(text)  # empty fields never reach the renderer
-    shortcut = _plain_paragraphs(text)
-    if shortcut is not None:
-        assert shortcut == render_markdown(text)
+# What a note may produce; anything else would be raw HTML from the note leaking through.
+RENDERED_TAGS = {"p", "br", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "hr", "a", "img",
+                 "table", "thead", "tbody", "tr", "th", "td", "del", "span"} | {f"h{level}" for level in range(1, 7)}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(
+    list("ab 模式，。（）:.)1\n\t&*_-#>`~|[]()!<\\\"'=/$") + ["<div>", "</div>", "<script>", "<b>", "<!--", "```",
+                                                         "    ", "- ", "1. ", "| a |", "|-|", "$$"]), max_size=40)
+       .map("".join))
+def test_raw_html_in_notes_never_reaches_anki_as_markup(text):
+    rendered = markdown_to_html(text)
+    assert set(re.findall(r"</?([a-z0-9]+)", rendered)) <= RENDERED_TAGS
+    assert "<div" not in rendered and "<script" not in rendered and "<b>" not in rendered
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("xyz019_*^{}+-=<>&|~ ") + ["\\frac", "\\alpha", "\\partial", "模"]),
+                min_size=1, max_size=20).map("".join))
+def test_math_reaches_mathjax_verbatim_whatever_markdown_characters_it_holds(formula):
+    assume(formula == formula.strip() and not formula.endswith("\\"))
+    rendered = markdown_to_html(f"设 ${formula}$，且\n\n$$\n{formula}\n$$")
+    escaped = html.escape(formula, quote=False)
+    assert f'<span class="math inline">\\({escaped}\\)</span>，且' in rendered
+    assert f'<div class="math block">\\[{escaped}\\]</div>' in rendered
+
+
+def test_dollar_amounts_and_code_stay_text():
+    assert markdown_to_html("costs $5 and $6") == "<p>costs $5 and $6</p>"
+    assert markdown_to_html("`echo $HOME $PATH`") == "<p><code>echo $HOME $PATH</code></p>"
+
+
+def test_single_line_breaks_and_cjk_emphasis():
+    assert markdown_to_html("第一行\n第二行") == "<p>第一行<br />\n第二行</p>"
+    assert markdown_to_html("这是**“引号”**吗") == "<p>这是<strong>“引号”</strong>吗</p>"
+    assert markdown_to_html("标题\n---") == "<p>标题</p>\n<hr />"  # a rule, not a setext heading
