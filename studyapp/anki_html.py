@@ -57,12 +57,13 @@ def _math_blocks_as_fences(text: str) -> str:
     literal. ``$$`` lines inside code blocks are code and stay as they are.
     """
     lines = text.split("\n")
-    in_code = False
+    in_code = in_math = False
     dollar_lines = []
     for number, line in enumerate(lines):
-        if _FENCE_LINE.match(line):
+        if not in_math and _FENCE_LINE.match(line):
             in_code = not in_code
         elif not in_code and _DOLLARS_LINE.fullmatch(line):
+            in_math = not in_math
             dollar_lines.append(number)
     for opening, closing in zip(dollar_lines[0::2], dollar_lines[1::2]):
         lines[opening] = lines[opening].replace("$$", "```math")

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 from sqlmodel import Session, select
 
 from studyapp.errors import UserError
-from studyapp.models import Card, CardDemo, DemoRun
+from studyapp.models import CardDemo, DemoRun
 from studyapp.plot_png import Plot, render_pngs
 
 
@@ -104,10 +104,9 @@ def _demo_html(demo_id: str, with_plot: bool) -> str:
 
 
 @contextmanager
-def demo_media(session: Session, cards: list[Card], *, plots: bool, db_path: Path,
+def demo_media(session: Session, wanted: set[str], *, plots: bool, db_path: Path,
                progress: Callable[[str], None]) -> Iterator[dict[str, DemoMedia]]:
-    """Demo fields by card id; the PNG files live until the context ends."""
-    wanted = {card.id for card in cards}
+    """Demo fields of the cards ``wanted`` (ids), by card id; the PNG files live until the context ends."""
     links: dict[str, list[str]] = {}
     for link in session.exec(select(CardDemo).order_by(CardDemo.card_id, CardDemo.demo_id)):
         if link.card_id in wanted:
