@@ -8,7 +8,7 @@ to genanki's own writing time. Settings, and why:
   math are never read as markdown, and come out in the delimiters Anki's built-in MathJax
   typesets, ``\\(...\\)`` inline and ``\\[...\\]`` for display math. Like pandoc, an opening
   ``$`` followed by a space, or a closing one followed by a digit, is a plain dollar sign,
-  so "costs $5 and $6" stays text;
+  so "costs $5 and $6" stays text. A ```math fence is display math too;
 - raw HTML in the notes is escaped (the notes are markdown: a stray ``<`` shows as itself),
   and so is code, in ``<pre><code>``; unsafe link targets (``javascript:``) are dropped;
 - a single line break is a line break, as the notes are written;
