@@ -20,6 +20,7 @@ from studyapp.errors import UserError
 COMMAND_MODULES = [
     "studyapp.cli_cards",
     "studyapp.cli_review",
+    "studyapp.cli_demo",
     "studyapp.cli_export",
 ]
 

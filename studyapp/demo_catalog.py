@@ -3,11 +3,15 @@
 Each module in ``studyapp.demos`` (the top-level ``demos/`` folder) declares plain
 literals at its top: ``ID``, ``TITLE``, ``CLAIM`` and ``CARD_TERMS``. Reading them with
 ``ast`` keeps ``demo list``, card linking and the TUI free of the torch import.
+
+``$STUDYAPP_DEMOS_DIR`` names an extra folder of demo files (your own demos, kept outside
+the package); they follow the same contract and may not reuse a built-in id.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -31,6 +35,7 @@ class DemoInfo:
     claim: str
     card_terms: tuple[tuple[str, ...], ...]
     module: str  # importable name, e.g. "studyapp.demos.dying_relu"
+    path: str | None = None  # the file, for demos from $STUDYAPP_DEMOS_DIR (not importable by name)
 
 
 def _read_constants(source: str, filename: str) -> dict:
@@ -43,25 +48,40 @@ def _read_constants(source: str, filename: str) -> dict:
     return found
 
 
-@lru_cache(maxsize=1)
-def catalog() -> dict[str, DemoInfo]:
-    """All demos, by id, in file-name order."""
-    demos: dict[str, DemoInfo] = {}
-    folder = files("studyapp.demos")
+def _scan(folder, module_prefix: str, with_path: bool) -> list[DemoInfo]:
+    found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".py") or entry.name.startswith("_"):
             continue
         constants = _read_constants(entry.read_text(encoding="utf-8"), entry.name)
         if not all(key in constants for key in REQUIRED):
             continue
-        info = DemoInfo(
+        found.append(DemoInfo(
             id=constants["ID"],
             title=constants["TITLE"],
             claim=constants["CLAIM"],
             card_terms=tuple(tuple(group) for group in constants["CARD_TERMS"]),
-            module=f"studyapp.demos.{entry.name[:-3]}",
-        )
-        demos[info.id] = info
+            module=f"{module_prefix}{entry.name[:-3]}",
+            path=str(entry) if with_path else None,
+        ))
+    return found
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, DemoInfo]:
+    """All demos, by id: the built-in ones in file-name order, then $STUDYAPP_DEMOS_DIR's."""
+    demos = {info.id: info for info in _scan(files("studyapp.demos"), "studyapp.demos.", with_path=False)}
+    extra = os.environ.get("STUDYAPP_DEMOS_DIR")
+    if extra:
+        from pathlib import Path
+
+        folder = Path(extra).expanduser()
+        if not folder.is_dir():
+            raise UserError(f"STUDYAPP_DEMOS_DIR={extra}: not a folder")
+        for info in _scan(folder, "studyapp_user_demos.", with_path=True):
+            if info.id in demos:
+                raise UserError(f"{info.path}: demo id {info.id!r} is already a built-in demo")
+            demos[info.id] = info
     return demos
 
 

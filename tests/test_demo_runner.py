@@ -1,0 +1,153 @@
+"""The demo runner: a real child process, streamed, timed out, cancelled, recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from studyapp.demo_catalog import catalog
+from studyapp.demo_runner import RunRequest, latest_runs, run_demo
+from studyapp.models import DemoRun
+from studyapp.store import open_store
+
+FAKE_DEMOS = Path(__file__).parent / "fake_demos"
+
+
+@pytest.fixture
+def fake_demos(monkeypatch):
+    monkeypatch.setenv("STUDYAPP_DEMOS_DIR", str(FAKE_DEMOS))
+    catalog.cache_clear()
+    yield
+    monkeypatch.delenv("STUDYAPP_DEMOS_DIR")
+    catalog.cache_clear()
+
+
+@pytest.fixture
+def store(db_path):
+    store = open_store(db_path)
+    yield store
+    store.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead for our purposes
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_run_streams_progress_and_is_recorded(fake_demos, store):
+    events = []
+    outcome = run_demo(RunRequest("fake_fast", device="cpu", threads=1), on_event=events.append, store=store)
+    assert outcome.status == "ok" and outcome.claim_holds is True
+    assert [e.message for e in events if e.kind == "progress"] == ["step 0", "step 1", "step 2"]
+    assert outcome.result["metrics"]["nan"] == "nan"  # JSON has no NaN: sent as text
+    with store.session() as session:
+        (row,) = latest_runs(session, "fake_fast")
+    assert (row.status, row.device, row.claim_holds, row.seed, row.mode) == ("ok", "cpu", True, 0, "quick")
+    assert row.torch_version and json.loads(row.series)["series"] == {"line": [1.0, 2.0, 3.0]}
+    assert json.loads(row.metrics)["total"] == 4.0
+
+
+def test_lines_arrive_before_the_process_ends(fake_demos):
+    seen_while_running = []
+
+    def on_event(event):
+        if event.kind == "progress" and len(seen_while_running) < 3:
+            seen_while_running.append(process.process.poll() is None)
+
+    process = None
+
+    def ready(p):
+        nonlocal process
+        process = p
+
+    outcome = run_demo(RunRequest("fake_slow", timeout=3), on_event=on_event, process_ready=ready)
+    assert seen_while_running == [True, True, True]
+    assert outcome.status == "timeout" and "timed out after 3 s" in outcome.error
+
+
+def test_cancel_kills_the_whole_process_group(fake_demos, tmp_path, monkeypatch, store):
+    pid_file = tmp_path / "pids"
+    monkeypatch.setenv("FAKE_SLOW_PIDS", str(pid_file))
+    holder = {}
+
+    def on_event(event):
+        if event.kind == "progress" and event.message == "tick 2":
+            threading.Thread(target=holder["process"].cancel).start()
+
+    outcome = run_demo(RunRequest("fake_slow"), on_event=on_event, store=store,
+                       process_ready=lambda p: holder.setdefault("process", p))
+    assert outcome.status == "cancelled"
+    child, grandchild = map(int, pid_file.read_text().split())
+    deadline = time.monotonic() + 5
+    while (_alive(child) or _alive(grandchild)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child) and not _alive(grandchild), "orphans left behind"
+    with store.session() as session:
+        assert [r.status for r in session.exec(select(DemoRun))] == ["cancelled"]
+
+
+def test_a_crash_is_reported_with_its_traceback_tail(fake_demos, store):
+    events = []
+    outcome = run_demo(RunRequest("fake_crash"), on_event=events.append, store=store)
+    assert outcome.status == "error"
+    assert outcome.error.startswith("ValueError: shapes do not match: 42")
+    assert "explode_deep_inside" in outcome.error  # the tail of the traceback
+    assert any(e.kind == "output" and "stray print" in e.message for e in events)
+    with store.session() as session:
+        (row,) = latest_runs(session, "fake_crash")
+    assert row.status == "error" and row.claim_holds is None and "ValueError" in row.error
+
+
+def test_an_absent_device_is_a_clear_error_and_not_recorded(fake_demos, store):
+    outcome = run_demo(RunRequest("fake_fast", device="cuda"), store=store)
+    assert outcome.status == "error" and outcome.bad_request
+    assert "device 'cuda' is not available here" in outcome.error
+    with store.session() as session:
+        assert latest_runs(session, "fake_fast") == []
+
+
+def test_cli_exit_codes_and_json(fake_demos, run_cli):
+    env = {"STUDYAPP_DEMOS_DIR": str(FAKE_DEMOS)}
+    holds = run_cli("demo", "run", "fake_fast", "--json", "--threads", "1", env=env)
+    assert holds.returncode == 0, holds.stderr
+    result = json.loads(holds.stdout)
+    assert {"id", "claim", "claim_holds", "metrics", "device", "seed", "mode", "seconds",
+            "torch_version"} <= set(result)
+    assert (result["id"], result["claim_holds"], result["mode"], result["device"]) == ("fake_fast", True, "quick", "cpu")
+    assert "[ 33%] step 1" in holds.stderr and "✓ claim holds" in holds.stderr
+    fails = run_cli("demo", "run", "fake_fails", env=env)
+    assert fails.returncode == 1 and "✗ claim does NOT hold" in fails.stderr
+    crash = run_cli("demo", "run", "fake_crash", env=env)
+    assert crash.returncode == 2 and "studyapp: error: demo fake_crash: ValueError" in crash.stderr
+    unknown = run_cli("demo", "run", "no_such_demo", env=env)
+    assert unknown.returncode == 2 and "unknown demo 'no_such_demo'" in unknown.stderr
+    absent = run_cli("demo", "run", "fake_fast", "--device", "cuda", env=env)
+    assert absent.returncode == 2 and "device 'cuda' is not available" in absent.stderr
+    timeout = run_cli("demo", "run", "fake_slow", "--timeout", "2", env=env)
+    assert timeout.returncode == 2 and "timed out after 2 s" in timeout.stderr
+    bad_card = run_cli("demo", "run", "fake_fast", "--card", "nope", env=env)
+    assert bad_card.returncode == 2 and "no card with id 'nope'" in bad_card.stderr
+
+
+def test_demo_list_json_names_linked_cards(run_cli):
+    demos = json.loads(run_cli("demo", "list", "--json").stdout)
+    assert {"id", "title", "claim", "cards"} <= set(demos[0])
+    assert all(demo["cards"] for demo in demos), [d["id"] for d in demos if not d["cards"]]
+
+
+def test_a_real_demo_runs_in_quick_mode(run_cli):
+    result = run_cli("demo", "run", "optimizers", "--threads", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["claim_holds"] is True
