@@ -244,7 +244,7 @@ def export_anki(store: Store, request: ExportRequest,
     check_output(out, request.force)
     with store.session() as session:
         cards = select_cards(session, request.deck)
-        with demo_media(session, {card.id for card in cards}, plots=request.plots, db_path=store.path,
+        with demo_media(session, {card.id for card in cards}, plots=request.plots,
                         progress=progress) as demos:
             package, decks = build_package(cards, demos)
             stamp_file = stamp_file_for(store)

@@ -1,8 +1,9 @@
 """Demo plots for an Anki export: the latest recorded run of each linked demo, as PNG media.
 
 A card linked to a demo (``CardDemo``) gets the plot of that demo's latest successful
-recorded run. A demo never run gets a quick run made for the export (``studyapp demo run
-ID --json`` in a subprocess, its progress lines passed on). With ``plots=False`` the Demo
+recorded run. A demo never run gets a quick run made for the export through the demo
+runner (its own process, progress shown, not recorded: exporting never writes our
+database). With ``plots=False`` the Demo
 field keeps only the command that reproduces the plot. Media file names are flat (genanki
 keeps only the basename) and deterministic: ``studyapp-demo-<id>.png``.
 """
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 import html
 import json
-import subprocess
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,30 +62,24 @@ def latest_series(session: Session, demo_id: str) -> str | None:
     return session.exec(query).first()
 
 
-def quick_run_series(demo_id: str, db_path: Path, progress: Callable[[str], None]) -> str:
-    """Run the demo (quick mode) for this export and return its series JSON."""
+def quick_run_series(demo_id: str, progress: Callable[[str], None]) -> str:
+    """Run the demo (quick mode, not recorded: exporting never writes our database) for its series JSON."""
+    from studyapp.demo_runner import RunRequest, run_demo
+
     progress(f"demo {demo_id}: no recorded run; running it now (quick)...")
-    command = [sys.executable, "-m", "studyapp", "--db", str(db_path), "demo", "run", demo_id, "--json"]
-    # stderr carries the runner's progress lines, passed on live; stdout (the JSON result)
-    # goes to a file so that a large result can never block the child on a full pipe.
-    with tempfile.TemporaryFile("w+") as result_file:
-        with subprocess.Popen(command, stdout=result_file, stderr=subprocess.PIPE, text=True) as child:
-            last_line = ""
-            for line in child.stderr:
-                last_line = line.strip() or last_line
-                progress(f"  {line.rstrip()}")
-            code = child.wait()
-        result_file.seek(0)
-        stdout = result_file.read()
-    if code != 0:
-        raise UserError(f"demo {demo_id}: no recorded run and the quick run failed "
-                        f"({last_line or f'exit {code}'}); export with --no-plots to leave its plot out")
-    try:
-        result = json.loads(stdout)
-    except json.JSONDecodeError:
-        raise UserError(f"demo {demo_id}: the quick run printed no JSON result; export with --no-plots")
-    return json.dumps({key: result.get(key) for key in ("series", "x_label", "y_label", "log_y")
-                       if key in result})
+
+    def show(event) -> None:
+        if event.kind == "progress":
+            filled = int(event.fraction * 20)
+            progress(f"  [{'#' * filled}{'.' * (20 - filled)}] {event.fraction:4.0%} {event.message}")
+
+    outcome = run_demo(RunRequest(demo_id, mode="quick"), on_event=show)
+    if outcome.status not in ("ok", "failed"):
+        reason = outcome.error.splitlines()[0] if outcome.error else outcome.status
+        raise UserError(f"demo {demo_id}: no recorded run and the quick run failed ({reason}); "
+                        "export with --no-plots to leave its plot out")
+    result = outcome.result
+    return json.dumps({key: result.get(key) for key in ("series", "x_label", "y_label", "log_y") if key in result})
 
 
 def _demo_title(demo_id: str) -> str:
@@ -104,7 +97,7 @@ def _demo_html(demo_id: str, with_plot: bool) -> str:
 
 
 @contextmanager
-def demo_media(session: Session, wanted: set[str], *, plots: bool, db_path: Path,
+def demo_media(session: Session, wanted: set[str], *, plots: bool,
                progress: Callable[[str], None]) -> Iterator[dict[str, DemoMedia]]:
     """Demo fields of the cards ``wanted`` (ids), by card id; the PNG files live until the context ends."""
     links: dict[str, list[str]] = {}
@@ -117,7 +110,7 @@ def demo_media(session: Session, wanted: set[str], *, plots: bool, db_path: Path
         if plots and demo_ids:
             to_draw = []
             for demo_id in demo_ids:
-                series = latest_series(session, demo_id) or quick_run_series(demo_id, db_path, progress)
+                series = latest_series(session, demo_id) or quick_run_series(demo_id, progress)
                 files[demo_id] = str(Path(folder) / media_name(demo_id))
                 to_draw.append(plot_from_series(demo_id, _demo_title(demo_id), series, files[demo_id]))
             progress(f"drawing {len(to_draw)} demo plot(s)...")
