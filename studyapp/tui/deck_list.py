@@ -20,6 +20,7 @@ class DeckListScreen(Screen):
         Binding("enter", "study", "Study"),
         Binding("c", "cram", "Cram"),
         Binding("S", "stats", "Stats"),
+        Binding("D", "demos", "Demos"),
         Binding("q,escape", "quit", "Quit"),
     ]
 
@@ -69,6 +70,11 @@ class DeckListScreen(Screen):
 
     def action_stats(self) -> None:
         self.app.show_stats()
+
+    def action_demos(self) -> None:
+        from studyapp.tui.demo_browser import DemoBrowserScreen
+
+        self.app.push_screen(DemoBrowserScreen())
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -38,6 +38,7 @@ class ReviewScreen(Screen):
         Binding("u", "undo", "Undo"),
         Binding("s", "suspend", "Suspend"),
         Binding("e", "edit", "Edit source"),
+        Binding("d", "demo", "Run demo"),
         Binding("question_mark", "help", "Keys"),
         Binding("q,escape", "back", "Back"),
     ]
@@ -45,6 +46,7 @@ class ReviewScreen(Screen):
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
+        self.demo_ids: list[str] = []  # the current card's, kept so the footer need not ask the database
 
     def compose(self) -> ComposeResult:
         yield Static(id="progress")
@@ -81,10 +83,11 @@ class ReviewScreen(Screen):
         self.query_one("#front", Static).update(render_markdown(card.front))
         self.query_one("#back", Static).update(render_markdown(card.back))
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
-        demos = self.session.demo_ids()
+        self.demo_ids = demos = self.session.demo_ids()
         hint = self.query_one("#demo-hint", Static)
-        hint.update(f"▶ this card has a runnable demo: {', '.join(demos)}" if demos else "")
+        hint.update(f"▶ d: run demo {', '.join(demos)}" if demos else "")
         hint.set_class(bool(demos), "present")
+        self.refresh_bindings()
 
     def _show_answer(self) -> None:
         shown = self.session.reveal()
@@ -168,6 +171,17 @@ class ReviewScreen(Screen):
             return
         self.session.advance()
         self.show_card()
+
+    def check_action(self, action: str, parameters: tuple) -> bool:
+        return bool(self.demo_ids) if action == "demo" else True
+
+    def action_demo(self) -> None:
+        """Open the demo panel on this card's demos; closing it comes back to this very card."""
+        if self.session.current is None or not self.demo_ids:
+            return
+        from studyapp.tui.demo_screen import DemoScreen
+
+        self.app.push_screen(DemoScreen(self.demo_ids, card_id=self.session.current.id))
 
     def action_help(self) -> None:
         from studyapp.tui.help_screen import HelpScreen
