@@ -30,8 +30,8 @@ class DemoScreen(Screen):
 
     CSS_PATH = "demo.tcss"
     BINDINGS = [
-        Binding("escape", "stop_or_close", "Cancel / Back"),
-        Binding("q", "close", "Back"),
+        Binding("escape", "cancel", "Cancel"),  # while running; otherwise Esc falls through to close
+        Binding("q,escape", "close", "Back"),
         Binding("r", "rerun", "Run again"),
         Binding("n", "next_demo", "Next demo"),
     ]
@@ -121,7 +121,7 @@ class DemoScreen(Screen):
         elif event.kind == "output":
             log.write(f"       {event.message}")
         elif event.kind == "start":
-            log.write(f"       device {event.data.get('device')} · torch {event.data.get('torch_version')}")
+            log.write(f"       running on {event.data.get('device')}")
 
     def _finish(self, outcome: RunOutcome) -> None:
         self.running, self.outcome = False, outcome
@@ -173,19 +173,18 @@ class DemoScreen(Screen):
     # ------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple) -> Optional[bool]:
+        if action == "cancel":
+            return self.running
         if action == "rerun":
             return not self.running
         if action == "next_demo":
             return len(self.demo_ids) > 1 and not self.running
         return True
 
-    def action_stop_or_close(self) -> None:
-        """Esc: cancel a running demo; once it has stopped, close the panel."""
-        if self.running:
-            self._cancel()
-            self._set_status("cancelling…", "stopped")
-        else:
-            self.action_close()
+    def action_cancel(self) -> None:
+        """Esc while running: stop the demo and keep the panel open (a second Esc closes it)."""
+        self._cancel()
+        self._set_status("cancelling…", "stopped")
 
     def action_close(self) -> None:
         self.app.pop_screen()  # unmounting cancels a run still going
