@@ -2,8 +2,9 @@
 
 Claim: over thousands of (input, kernel, stride, padding) combinations, nn.Conv2d's and
 nn.MaxPool2d's output sizes equal floor((in + 2p - k) / s) + 1 every time; the formula as
-the notes write it, (in + 2p - k) / (stride + 1), is wrong on all of them; and PyTorch
-pooling rounds *down* like convolution unless ceil_mode=True asks it to round up.
+the notes write it, (in + 2p - k) / (stride + 1), is wrong on every convolution shape (and,
+rounded up as the notes say for pooling, on ~95% of pooling shapes); and PyTorch pooling
+rounds *down* like convolution unless ceil_mode=True asks it to round up.
 
 Why: a kernel of size k fits in a padded input of size in + 2p at the positions 0, s, 2s,
 ... up to the last start that still leaves room for k cells, in + 2p - k. That is
