@@ -42,7 +42,7 @@ STEPS_QUICK = 500
 STEPS_FULL = 3000
 L1_STRENGTH = 0.05  # lambda in lambda * sum |w|
 L2_STRENGTH = 0.05  # lambda in lambda * sum w^2
-EVAL_EVERY = 10
+SERIES_POINTS = 50  # samples of each sum |w| curve
 L1_MIN_ZERO_SHARE = 0.8  # of the irrelevant weights
 OTHERS_MAX_ZEROS = 0  # L2 and no penalty: exactly-zero weights allowed
 L1_MIN_ACCURACY_GAIN = 0.05  # over no penalty
@@ -72,9 +72,9 @@ def penalties(ablate: bool) -> dict[str, str]:
             "l1 subgradient": "l1 subgradient"}
 
 
-def train(kind: str, x: torch.Tensor, y: torch.Tensor, steps: int, report) -> tuple[torch.Tensor, float,
-                                                                                   list[float]]:
-    """Full-batch gradient descent from zero; returns weights, bias and the L1 norm curve."""
+def train(kind: str, x: torch.Tensor, y: torch.Tensor, steps: int,
+          report) -> tuple[torch.Tensor, float, list[float]]:
+    """Full-batch gradient descent from zero; returns weights, bias and the sum |w| curve."""
     w = torch.zeros(FEATURES, device=x.device, requires_grad=True)
     b = torch.zeros((), device=x.device, requires_grad=True)
     norm_curve = []
@@ -84,13 +84,13 @@ def train(kind: str, x: torch.Tensor, y: torch.Tensor, steps: int, report) -> tu
             loss = loss + L2_STRENGTH * (w ** 2).sum()
         elif kind == "l1 subgradient":
             loss = loss + L1_STRENGTH * w.abs().sum()  # autograd uses sign(w) (0 at exactly 0)
-        w.grad, b.grad = torch.autograd.grad(loss, (w, b))
+        grad_w, grad_b = torch.autograd.grad(loss, (w, b))
         with torch.no_grad():
-            w -= LEARNING_RATE * w.grad
-            b -= LEARNING_RATE * b.grad
+            w -= LEARNING_RATE * grad_w
+            b -= LEARNING_RATE * grad_b
             if kind == "l1 proximal":
                 w.copy_(soft_threshold(w, LEARNING_RATE * L1_STRENGTH))
-        if step % EVAL_EVERY == 0:
+        if step % (steps // SERIES_POINTS) == 0:
             norm_curve.append(w.detach().abs().sum().item())
         if step % (steps // 4) == 0:
             report(step, loss.item())
@@ -104,7 +104,8 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     signs = torch.randint(0, 2, (RELEVANT,), generator=generator) * 2.0 - 1.0
     true_weights = torch.cat([RELEVANT_WEIGHT * signs, torch.zeros(FEATURES - RELEVANT)])
     train_x, train_y = make_data(TRAIN_POINTS, true_weights, generator, device)
-    test_x, test_y = make_data(TEST_POINTS_QUICK if quick else TEST_POINTS_FULL, true_weights, generator, device)
+    test_points = TEST_POINTS_QUICK if quick else TEST_POINTS_FULL
+    test_x, test_y = make_data(test_points, true_weights, generator, device)
 
     metrics: dict[str, float] = {}
     series: dict[str, list[float]] = {}
@@ -130,7 +131,7 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
                    and metrics["none: weights exactly 0 (count)"] <= OTHERS_MAX_ZEROS
                    and metrics["l1 proximal - none: test accuracy"] >= L1_MIN_ACCURACY_GAIN)
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
-                  x_label=f"gradient step / {EVAL_EVERY}", y_label="sum of |weights|", log_y=False)
+                  x_label=f"gradient step / {steps // SERIES_POINTS}", y_label="sum of |weights|", log_y=False)
 
 
 if __name__ == "__main__":
