@@ -80,7 +80,7 @@ class DemoScreen(Screen):
         info = get_demo(self.demo_id)
         self.query_one("#demo-title", Static).update(f"▶ {info.title}  ({info.id})")
         self.query_one("#demo-claim", Static).update(f"Claim: {info.claim}")
-        self.query_one("#demo-log", RichLog).clear()
+        self.query_one("#demo-log", RichLog).clear().write("       starting (torch takes a moment to load)…")
         self.query_one("#demo-progress", ProgressBar).update(progress=0)
         self.query_one("#demo-detail", Static).update("")
         self.query_one("#demo-metrics", Static).update("")
@@ -135,6 +135,8 @@ class DemoScreen(Screen):
                 f"{outcome.device} · seed {outcome.request.seed} · {outcome.request.mode} · {outcome.seconds:.2f} s")
             self.query_one("#demo-metrics", Static).update(format_metrics(outcome.result.get("metrics", {})))
             self._show_plot(outcome.result)
+            log = self.query_one("#demo-log", RichLog)
+            self.call_after_refresh(log.scroll_end, animate=False)  # the metrics took rows from the log
         else:
             first, _, tail = outcome.error.partition("\n")
             stopped = outcome.status in ("cancelled", "timeout")  # the error says which: "cancelled", "timed out…"
