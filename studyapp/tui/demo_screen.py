@@ -85,6 +85,7 @@ class DemoScreen(Screen):
         self.query_one("#demo-detail", Static).update("")
         self.query_one("#demo-metrics", Static).update("")
         self.query_one("#demo-plot-slot").remove_children()
+        self.query_one("#demo-body").remove_class("with-plot")  # the log takes the whole width until a plot comes
         self._set_status("running… (esc cancels)", "running")
         self.outcome, self._process, self._cancel_requested = None, None, False
         self.running = True
@@ -145,6 +146,8 @@ class DemoScreen(Screen):
                 log = self.query_one("#demo-log", RichLog)
                 for line in tail.splitlines():
                     log.write(line)
+        if outcome.record_error:
+            self.query_one("#demo-log", RichLog).write(f"not recorded: {outcome.record_error}")
         self._show_runs()
 
     # ------------------------------------------------------------ drawing
@@ -161,6 +164,7 @@ class DemoScreen(Screen):
 
         plot = PlotextPlot(id="demo-plot")
         self.query_one("#demo-plot-slot").mount(plot)
+        self.query_one("#demo-body").add_class("with-plot")
         draw_series(plot.plt, result)
 
     def _show_runs(self) -> None:
