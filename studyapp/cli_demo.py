@@ -99,6 +99,8 @@ def run_run(args) -> int:
                          threads=args.threads, timeout=args.timeout, card_id=args.card)
     print(f"{info.id}: {info.claim}", file=sys.stderr)
     outcome = run_demo(request, on_event=_print_progress, store=store)
+    if outcome.record_error:
+        print(f"studyapp: warning: the run was not recorded: {outcome.record_error}", file=sys.stderr)
     if outcome.status in ("ok", "failed"):
         verdict = "claim holds" if outcome.claim_holds else "claim does NOT hold"
         print(f"{'✓' if outcome.claim_holds else '✗'} {verdict} ({outcome.device}, seed {args.seed}, "

@@ -17,10 +17,10 @@ import importlib
 import importlib.util
 import json
 import math
+import os
 import sys
 import time
 import traceback
-from pathlib import Path
 
 EXIT_CRASH = 1
 EXIT_BAD_REQUEST = 2
@@ -128,4 +128,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Everything has been said: skip torch's interpreter teardown, which costs 0.2-0.8 s
+    # that the user would otherwise wait before seeing the verdict.
+    os._exit(code)

@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 from sqlmodel import Session, select
 
 from studyapp.models import DemoRun, utcnow
-from studyapp.store import Store
+from studyapp.store import Store, StoreError
 
 DEFAULT_TIMEOUT = {"quick": 120.0, "full": 1800.0}
 KILL_GRACE_SECONDS = 2.0
@@ -70,6 +70,7 @@ class RunOutcome:
     seconds: float = 0.0
     started_at: object = None
     bad_request: bool = False
+    record_error: str = ""  # why the run could not be recorded, if it could not
 
     @property
     def claim_holds(self) -> bool | None:
@@ -182,8 +183,18 @@ def _kill_group(process: subprocess.Popen) -> None:
 
 def run_demo(request: RunRequest, on_event: Callable[[RunEvent], None] | None = None,
              store: Store | None = None, process_ready: Callable[[DemoProcess], None] | None = None) -> RunOutcome:
-    """Run to the end, passing each event to ``on_event``; record the run if ``store`` is given."""
-    process = DemoProcess(request)
+    """Run to the end, passing each event to ``on_event``; record the run if ``store`` is given.
+
+    Whatever goes wrong with the demo comes back as the outcome, never as an exception,
+    so a caller (a TUI worker) cannot be taken down by a demo.
+    """
+    try:
+        process = DemoProcess(request)
+    except OSError as exc:  # no interpreter to start, out of processes
+        outcome = RunOutcome(request, status="error", error=f"cannot start the demo process: {exc}",
+                             started_at=utcnow())
+        _record_if_asked(store, outcome)
+        return outcome
     if process_ready is not None:
         process_ready(process)
     events: list[RunEvent] = []
@@ -196,9 +207,18 @@ def run_demo(request: RunRequest, on_event: Callable[[RunEvent], None] | None = 
         process.cancel()
         raise
     outcome = process.outcome(events)
-    if store is not None and not outcome.bad_request:
-        record_run(store, outcome)
+    if not outcome.bad_request:  # a request that could not start (absent device) is no run
+        _record_if_asked(store, outcome)
     return outcome
+
+
+def _record_if_asked(store: Store | None, outcome: RunOutcome) -> None:
+    if store is None:
+        return
+    try:
+        record_run(store, outcome)
+    except StoreError as exc:  # a locked or read-only database must not hide the verdict
+        outcome.record_error = str(exc)
 
 
 def record_run(store: Store, outcome: RunOutcome) -> int:
