@@ -9,6 +9,7 @@ so reviewing goes on with the same card in the same state.
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Optional
 
 from textual import work
@@ -23,6 +24,7 @@ from studyapp.demo_catalog import get_demo
 from studyapp.demo_runner import DemoProcess, RunEvent, RunOutcome, RunRequest, latest_runs, run_demo
 
 RUNS_SHOWN = 5
+LOG_LINES = 500
 
 
 class DemoScreen(Screen):
@@ -45,6 +47,7 @@ class DemoScreen(Screen):
         self.outcome: Optional[RunOutcome] = None
         self._process: Optional[DemoProcess] = None
         self._cancel_requested = False
+        self._log_lines: deque[str] = deque(maxlen=LOG_LINES)  # kept to wrap them anew when the log changes width
 
     def compose(self) -> ComposeResult:
         yield Static(id="demo-title")
@@ -55,7 +58,7 @@ class DemoScreen(Screen):
         yield Static(id="demo-detail")
         with Horizontal(id="demo-body"):
             with Vertical(id="demo-left"):
-                yield RichLog(id="demo-log", wrap=True, min_width=20, max_lines=500)
+                yield RichLog(id="demo-log", wrap=True, min_width=20, max_lines=LOG_LINES)
                 yield Static(id="demo-metrics")
             yield Vertical(id="demo-plot-slot")
         yield Static("Last runs of this demo", id="demo-runs-title")
@@ -80,7 +83,9 @@ class DemoScreen(Screen):
         info = get_demo(self.demo_id)
         self.query_one("#demo-title", Static).update(f"▶ {info.title}  ({info.id})")
         self.query_one("#demo-claim", Static).update(f"Claim: {info.claim}")
-        self.query_one("#demo-log", RichLog).clear().write("       starting (torch takes a moment to load)…")
+        self._log_lines.clear()
+        self.query_one("#demo-log", RichLog).clear()
+        self._log("       starting the demo (loading torch)…")
         self.query_one("#demo-progress", ProgressBar).update(progress=0)
         self.query_one("#demo-detail", Static).update("")
         self.query_one("#demo-metrics", Static).update("")
@@ -115,14 +120,13 @@ class DemoScreen(Screen):
             self._process.cancel()
 
     def _show_event(self, event: RunEvent) -> None:
-        log = self.query_one("#demo-log", RichLog)
         if event.kind == "progress":
             self.query_one("#demo-progress", ProgressBar).update(progress=100 * event.fraction)
-            log.write(f"[{event.fraction:4.0%}] {event.message}")
+            self._log(f"[{event.fraction:4.0%}] {event.message}")
         elif event.kind == "output":
-            log.write(f"       {event.message}")
+            self._log(f"       {event.message}")
         elif event.kind == "start":
-            log.write(f"       running on {event.data.get('device')}")
+            self._log(f"       running on {event.data.get('device')}")
 
     def _finish(self, outcome: RunOutcome) -> None:
         self.running, self.outcome = False, outcome
@@ -136,21 +140,28 @@ class DemoScreen(Screen):
                 f"{outcome.device} · seed {outcome.request.seed} · {outcome.request.mode} · {outcome.seconds:.2f} s")
             self.query_one("#demo-metrics", Static).update(format_metrics(outcome.result.get("metrics", {})))
             self._show_plot(outcome.result)
-            log = self.query_one("#demo-log", RichLog)
-            self.call_after_refresh(log.scroll_end, animate=False)  # the metrics took rows from the log
         else:
             first, _, tail = outcome.error.partition("\n")
             stopped = outcome.status in ("cancelled", "timeout")  # the error says which: "cancelled", "timed out…"
             self._set_status(first if stopped else f"error: {first}", "stopped" if stopped else "fails")
-            if tail:
-                log = self.query_one("#demo-log", RichLog)
-                for line in tail.splitlines():
-                    log.write(line)
+            for line in tail.splitlines():
+                self._log(line)
         if outcome.record_error:
-            self.query_one("#demo-log", RichLog).write(f"not recorded: {outcome.record_error}")
+            self._log(f"not recorded: {outcome.record_error}")
         self._show_runs()
 
     # ------------------------------------------------------------ drawing
+
+    def _log(self, line: str) -> None:
+        self._log_lines.append(line)
+        self.query_one("#demo-log", RichLog).write(line)
+
+    def _rewrap_log(self) -> None:
+        """Write the log again at its new width (RichLog wraps once, when a line is written)."""
+        log = self.query_one("#demo-log", RichLog).clear()
+        for line in self._log_lines:
+            log.write(line)
+        log.scroll_end(animate=False)
 
     def _set_status(self, text: str, state: str) -> None:
         status = self.query_one("#demo-status", Static)
@@ -165,6 +176,7 @@ class DemoScreen(Screen):
         plot = PlotextPlot(id="demo-plot")
         self.query_one("#demo-plot-slot").mount(plot)
         self.query_one("#demo-body").add_class("with-plot")
+        self.call_after_refresh(self._rewrap_log)
         draw_series(plot.plt, result)
 
     def _show_runs(self) -> None:
