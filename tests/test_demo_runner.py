@@ -118,36 +118,36 @@ def test_an_absent_device_is_a_clear_error_and_not_recorded(fake_demos, store):
         assert latest_runs(session, "fake_fast") == []
 
 
-def test_cli_exit_codes_and_json(fake_demos, run_cli):
-    env = {"STUDYAPP_DEMOS_DIR": str(FAKE_DEMOS)}
-    holds = run_cli("demo", "run", "fake_fast", "--json", "--threads", "1", env=env)
-    assert holds.returncode == 0, holds.stderr
-    result = json.loads(holds.stdout)
-    assert {"id", "claim", "claim_holds", "metrics", "device", "seed", "mode", "seconds",
-            "torch_version"} <= set(result)
-    assert (result["id"], result["claim_holds"], result["mode"], result["device"]) == ("fake_fast", True, "quick", "cpu")
-    assert "[ 33%] step 1" in holds.stderr and "✓ claim holds" in holds.stderr
-    fails = run_cli("demo", "run", "fake_fails", env=env)
-    assert fails.returncode == 1 and "✗ claim does NOT hold" in fails.stderr
-    crash = run_cli("demo", "run", "fake_crash", env=env)
-    assert crash.returncode == 2 and "studyapp: error: demo fake_crash: ValueError" in crash.stderr
-    unknown = run_cli("demo", "run", "no_such_demo", env=env)
-    assert unknown.returncode == 2 and "unknown demo 'no_such_demo'" in unknown.stderr
-    absent = run_cli("demo", "run", "fake_fast", "--device", "cuda", env=env)
-    assert absent.returncode == 2 and "device 'cuda' is not available" in absent.stderr
-    timeout = run_cli("demo", "run", "fake_slow", "--timeout", "2", env=env)
-    assert timeout.returncode == 2 and "timed out after 2 s" in timeout.stderr
-    bad_card = run_cli("demo", "run", "fake_fast", "--card", "nope", env=env)
-    assert bad_card.returncode == 2 and "no card with id 'nope'" in bad_card.stderr
+def test_an_unknown_id_is_rejected_by_the_child_and_not_recorded(store):
+    outcome = run_demo(RunRequest("no_such_demo", device="cpu"), store=store)
+    assert outcome.status == "error" and outcome.bad_request
+    assert outcome.error.startswith("unknown demo 'no_such_demo' (known: ")
+    with store.session() as session:
+        assert latest_runs(session, "no_such_demo") == []
 
 
-def test_demo_list_json_names_linked_cards(run_cli):
-    demos = json.loads(run_cli("demo", "list", "--json").stdout)
-    assert {"id", "title", "claim", "cards"} <= set(demos[0])
-    assert all(demo["cards"] for demo in demos), [d["id"] for d in demos if not d["cards"]]
+def test_a_real_demo_streams_while_it_runs_and_is_recorded(store):
+    alive_at_progress = []
+    holder = {}
+
+    def on_event(event):
+        if event.kind == "progress":
+            alive_at_progress.append(holder["process"].process.poll() is None)
+
+    outcome = run_demo(RunRequest("optimizers", device="cpu", threads=1), on_event=on_event,
+                       store=store, process_ready=lambda p: holder.setdefault("process", p))
+    assert outcome.status == "ok" and outcome.claim_holds is True, outcome.error
+    assert len(alive_at_progress) >= 5 and all(alive_at_progress)
+    with store.session() as session:
+        (row,) = latest_runs(session, "optimizers")
+    assert (row.status, row.device, row.mode, row.claim_holds) == ("ok", "cpu", "quick", True)
+    assert json.loads(row.series)["series"] == outcome.result["series"]
 
 
-def test_a_real_demo_runs_in_quick_mode(run_cli):
-    result = run_cli("demo", "run", "optimizers", "--threads", "1", "--json")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["claim_holds"] is True
+def test_a_run_that_cannot_be_recorded_still_gives_its_verdict(fake_demos, store):
+    # the card was deleted meanwhile: the foreign key refuses the row, the verdict stands
+    outcome = run_demo(RunRequest("fake_fast", device="cpu", card_id="gone"), store=store)
+    assert outcome.status == "ok" and outcome.claim_holds is True
+    assert "FOREIGN KEY" in outcome.record_error
+    with store.session() as session:
+        assert latest_runs(session, "fake_fast") == []
