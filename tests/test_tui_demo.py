@@ -165,3 +165,33 @@ async def test_the_demo_browser_lists_the_catalog_and_runs_one(store):
         assert type(app.screen).__name__ == "DeckListScreen"
     (run,) = runs(store)
     assert run.card_id is None and run.status == "ok"
+
+
+@pilot_test
+async def test_n_steps_through_a_cards_several_demos(store):
+    (cid,) = add_cards(store, 1)
+    link(store, cid, "fake_fast")
+    link(store, cid, "fake_fails")
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        seen = {}
+        for _ in range(2):
+            await wait_for(pilot, lambda: not app.screen.running)
+            seen[app.screen.demo_id] = text(app, "#demo-status")
+            await pilot.press("n")
+        await wait_for(pilot, lambda: not app.screen.running)
+    assert seen == {"fake_fast": "✓ the claim holds", "fake_fails": "✗ the claim does not hold"}
+
+
+@pilot_test
+async def test_a_link_to_a_demo_that_is_gone_is_an_error_not_a_crash(store):
+    (cid,) = add_cards(store, 1)
+    link(store, cid, "deleted_demo")
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        assert text(app, "#demo-status").startswith("error: unknown demo 'deleted_demo'")
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "ReviewScreen"
+    assert runs(store) == []

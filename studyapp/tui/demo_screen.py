@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from studyapp.demo_catalog import get_demo
 from studyapp.demo_runner import DemoProcess, RunEvent, RunOutcome, RunRequest, latest_runs, run_demo
+from studyapp.errors import UserError
 
 RUNS_SHOWN = 5
 LOG_LINES = 500
@@ -80,7 +81,12 @@ class DemoScreen(Screen):
 
     def start_run(self) -> None:
         """Reset the panel and run the current demo (device auto, torch's default threads)."""
-        info = get_demo(self.demo_id)
+        try:
+            info = get_demo(self.demo_id)
+        except UserError as exc:  # the card links a demo whose file has gone since the import
+            self.query_one("#demo-title", Static).update(f"▶ {self.demo_id}")
+            self._set_status(f"error: {exc}", "fails")
+            return
         self.query_one("#demo-title", Static).update(f"▶ {info.title}  ({info.id})")
         self.query_one("#demo-claim", Static).update(f"Claim: {info.claim}")
         self._log_lines.clear()
