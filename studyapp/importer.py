@@ -20,7 +20,7 @@ from sqlmodel import Session, delete, select
 from studyapp.demo_catalog import catalog, matching_demos
 from studyapp.errors import UserError
 from studyapp.models import NEW, Card, CardDemo, utcnow
-from studyapp.parse import CardDraft, normalise_front, parse_markdown, read_notes
+from studyapp.parse import CardDraft, normalise_front, parse_markdown
 from studyapp.store import Store
 
 REWORD_SIMILARITY = 0.75  # fronts at least this alike (same section) are one card edited
@@ -56,6 +56,28 @@ def _content_hash(draft: CardDraft, links: list[tuple[str, bool]]) -> str:
     text = "\x1f".join([draft.front, draft.back, draft.deck, " ".join(draft.tags), draft.kind,
                         " ".join(f"{demo}:{explicit}" for demo, explicit in links)])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def read_notes(path: Path) -> str:
+    """The text of a notes file, or a UserError saying precisely what is wrong with it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory (give .md files, or a folder via the shell: content/*.md)") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    if b"\x00" in data[:8192]:
+        raise UserError(f"{path}: binary file, not markdown notes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UserError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the notes as UTF-8") from None
+    if not text.strip():
+        raise UserError(f"{path}: empty file, no cards to import")
+    return text
 
 
 def parse_files(paths: list[Path]) -> dict[str, list[CardDraft]]:

@@ -31,7 +31,6 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from studyapp.errors import UserError
 
 QUESTION_STARTS = ("如何", "为什么", "为何", "怎么", "怎样", "什么是", "什么", "是否", "哪些", "哪个",
                    "解释", "简述", "说明", "比较", "描述", "请", "how ", "why ", "what ", "when ",
@@ -392,25 +391,3 @@ def normalise_front(front: str) -> str:
     """The identity-bearing form of a front: case, width, spacing and punctuation folded."""
     text = unicodedata.normalize("NFKC", front).casefold()
     return "".join(ch for ch in text if ch.isalnum() or ch in "$\\^_+-=*/()")
-
-
-def read_notes(path: Path) -> str:
-    """The text of a notes file, or a UserError saying precisely what is wrong with it."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory (give .md files, or a folder via the shell: content/*.md)") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
-    if b"\x00" in data[:8192]:
-        raise UserError(f"{path}: binary file, not markdown notes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UserError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the notes as UTF-8") from None
-    if not text.strip():
-        raise UserError(f"{path}: empty file, no cards to import")
-    return text
