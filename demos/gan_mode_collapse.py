@@ -82,6 +82,12 @@ def noise(count: int, device: str) -> torch.Tensor:
     return torch.randn(count, NOISE_DIM, device=device)
 
 
+def descend(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
 def coverage(samples: torch.Tensor, centres: torch.Tensor) -> dict[str, float]:
     """How many modes the samples reach, loosely and well, and the share of high-quality samples."""
     distance, nearest = torch.cdist(samples, centres).min(dim=1)
@@ -105,14 +111,9 @@ def train_gan(discriminator_lr: float, steps: int, centres, data_generator, devi
         fake = generator(noise(BATCH, device))
         d_loss = (bce(discriminator(real_batch(centres, data_generator)), real_label)
                   + bce(discriminator(fake.detach()), fake_label))
-        d_optimizer.zero_grad()
-        d_loss.backward()
-        d_optimizer.step()
+        descend(d_optimizer, d_loss)
 
-        g_loss = bce(discriminator(fake), real_label)  # non-saturating: maximise log D(G(z))
-        g_optimizer.zero_grad()
-        g_loss.backward()
-        g_optimizer.step()
+        descend(g_optimizer, bce(discriminator(fake), real_label))  # non-saturating: maximise log D(G(z))
         if step % (steps // 4) == 0:
             report(step, steps, generator)
     return generator
@@ -131,14 +132,8 @@ def train_wgan_gp(steps: int, centres, data_generator, device: str, report) -> n
             between = (mix * real + (1 - mix) * fake).requires_grad_(True)
             slope = torch.autograd.grad(critic(between).sum(), between, create_graph=True)[0]
             penalty = ((slope.norm(dim=1) - 1) ** 2).mean()
-            c_loss = critic(fake).mean() - critic(real).mean() + WGAN_PENALTY * penalty
-            c_optimizer.zero_grad()
-            c_loss.backward()
-            c_optimizer.step()
-        g_loss = -critic(generator(noise(BATCH, device))).mean()
-        g_optimizer.zero_grad()
-        g_loss.backward()
-        g_optimizer.step()
+            descend(c_optimizer, critic(fake).mean() - critic(real).mean() + WGAN_PENALTY * penalty)
+        descend(g_optimizer, -critic(generator(noise(BATCH, device))).mean())
         if step % (steps // 4) == 0:
             report(step, steps, generator)
     return generator

@@ -28,7 +28,7 @@ CARD_TERMS = [("梯度消失",), ("rnn", "问题")]
 
 DEPTH = 20  # Linear layers between the input and the readout
 WIDTH = 96
-POINTS_QUICK, POINTS_FULL = 256, 1024  # the training set, used full-batch
+POINTS_QUICK, POINTS_FULL = 128, 1024  # the training set, used full-batch
 STEPS_QUICK, STEPS_FULL = 150, 500
 LEARNING_RATE = 3e-3  # Adam; at 1e-2 the 20-layer ReLU net sometimes stalls
 VANISHED_BELOW = 1e-10  # |grad first layer| / |grad last layer| of the plain sigmoid net
