@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -38,9 +39,23 @@ class DemoInfo:
     path: str | None = None  # the file, for demos from $STUDYAPP_DEMOS_DIR (not importable by name)
 
 
+_FIRST_IMPORT = re.compile(r"^(?:from|import) ", re.MULTILINE)
+
+
 def _read_constants(source: str, filename: str) -> dict:
+    """The REQUIRED literals. The demos put them above their imports, so the head of the file
+    is parsed first (every command that links cards pays for this); the whole file if need be."""
+    head = _FIRST_IMPORT.split(source, maxsplit=1)[0]
+    try:
+        found = _literals(ast.parse(head, filename))
+    except SyntaxError:  # the head ended inside a string or a bracket
+        found = {}
+    return found if all(key in found for key in REQUIRED) else _literals(ast.parse(source, filename))
+
+
+def _literals(tree: ast.Module) -> dict:
     found = {}
-    for node in ast.parse(source, filename).body:
+    for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name) and target.id in REQUIRED:

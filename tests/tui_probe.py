@@ -18,6 +18,18 @@ import resource  # noqa: E402
 import sys  # noqa: E402
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. Linux's VmHWM belongs to the process image; ru_maxrss survives
+    exec, so under a big parent (pytest with torch loaded) it reports the parent's size."""
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 async def _first_card(argv: list[str]) -> dict:
     from studyapp.cli import build_parser
     from studyapp.cli_review import make_app
@@ -31,7 +43,7 @@ async def _first_card(argv: list[str]) -> dict:
             "seconds": time.perf_counter() - STARTED,
             "front": str(app.screen.query_one("#front").render()),
             "torch_imported": "torch" in sys.modules,
-            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_mb": peak_rss_mb(),
         }
 
 
