@@ -151,3 +151,19 @@ def test_a_run_that_cannot_be_recorded_still_gives_its_verdict(fake_demos, store
     assert "FOREIGN KEY" in outcome.record_error
     with store.session() as session:
         assert latest_runs(session, "fake_fast") == []
+
+
+def test_catalog_reads_constants_wherever_a_user_demo_puts_them(tmp_path, monkeypatch):
+    (tmp_path / "late_constants.py").write_text(
+        '"""A demo whose docstring has a line that starts like an import:\nimport this, it says.\n"""\n'
+        "import math\n\nID = 'late_constants'\nTITLE = 'Late'\nCLAIM = 'pi is above 3.'\n"
+        "CARD_TERMS = [('pi',)]\n", encoding="utf-8")
+    (tmp_path / "not_a_demo.py").write_text("import math\nHELPER = 1\n", encoding="utf-8")
+    monkeypatch.setenv("STUDYAPP_DEMOS_DIR", str(tmp_path))
+    catalog.cache_clear()
+    try:
+        demo = catalog()["late_constants"]
+        assert (demo.title, demo.claim, demo.card_terms) == ("Late", "pi is above 3.", (("pi",),))
+        assert list(catalog()).count("late_constants") == 1 and "not_a_demo" not in catalog()
+    finally:
+        catalog.cache_clear()
