@@ -18,6 +18,10 @@ penalty (WGAN-GP, run in full mode) gives the generator a signal from the whole
 distance between the two distributions instead of from the critic's current favourite
 point, so mass on a missing mode always pays.
 
+Balance is no guarantee: GAN training is a game, not a descent, and on some seeds the
+balanced run too ends on fewer modes or with blurry samples (about one run in ten in
+sweeps of this file's settings; the seeds the tests use are not among them).
+
 The quality measures are the ones of the unrolled-GAN and VEEGAN papers: a sample is of
 high quality when it lies within 3 standard deviations of its nearest mode; a mode is
 covered well when it holds at least a tenth of its fair share of high-quality samples,
@@ -35,7 +39,7 @@ MODES = 8
 RADIUS = 2.0
 MODE_STD = 0.05
 NOISE_DIM = 2
-HIDDEN = 64
+HIDDEN = 96
 BATCH = 256
 GENERATOR_LR = 1e-3  # Adam, betas (0.5, 0.999) as in DCGAN
 UNBALANCED_DISCRIMINATOR_LR = GENERATOR_LR / 10
@@ -44,7 +48,8 @@ BALANCED_STEPS_QUICK, BALANCED_STEPS_FULL = 1200, 3000
 WGAN_STEPS = 3000  # full mode only: generator steps of the WGAN-GP fix
 WGAN_CRITIC_STEPS = 5  # critic updates per generator update
 WGAN_PENALTY = 0.1  # weight of the gradient penalty
-SAMPLES = 2500  # drawn from the trained generator to measure coverage
+SAMPLES = 2500  # drawn from the generator to measure coverage
+CHECKPOINTS = 10  # coverage measured this many times during each run (the plotted curve)
 HIGH_QUALITY_WITHIN = 3 * MODE_STD
 LOOSELY_WITHIN = 0.5  # a third of the distance between neighbouring modes (1.53)
 COVERED_SHARE = 0.1  # of the fair share SAMPLES / MODES
@@ -114,7 +119,7 @@ def train_gan(discriminator_lr: float, steps: int, centres, data_generator, devi
         descend(d_optimizer, d_loss)
 
         descend(g_optimizer, bce(discriminator(fake), real_label))  # non-saturating: maximise log D(G(z))
-        if step % (steps // 4) == 0:
+        if step % (steps // CHECKPOINTS) == 0:
             report(step, steps, generator)
     return generator
 
@@ -134,7 +139,7 @@ def train_wgan_gp(steps: int, centres, data_generator, device: str, report) -> n
             penalty = ((slope.norm(dim=1) - 1) ** 2).mean()
             descend(c_optimizer, critic(fake).mean() - critic(real).mean() + WGAN_PENALTY * penalty)
         descend(g_optimizer, -critic(generator(noise(BATCH, device))).mean())
-        if step % (steps // 4) == 0:
+        if step % (steps // CHECKPOINTS) == 0:
             report(step, steps, generator)
     return generator
 
@@ -144,6 +149,8 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     torch.manual_seed(seed)
     data_generator = torch.Generator().manual_seed(seed)
     centres = mode_centres(device)
+    # one fixed set of noise vectors measures every checkpoint, drawn apart from training's random stream
+    probe = torch.randn(SAMPLES, NOISE_DIM, generator=torch.Generator().manual_seed(seed)).to(device)
     balanced_steps = BALANCED_STEPS_QUICK if quick else BALANCED_STEPS_FULL
     # ablated, the "unbalanced" GAN is trained exactly like the balanced one: no contrast left
     runs = {"unbalanced": (GENERATOR_LR, balanced_steps) if ablate else (UNBALANCED_DISCRIMINATOR_LR,
@@ -157,7 +164,7 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
 
     def measure(name: str, generator: nn.Module) -> None:
         with torch.no_grad():
-            found = coverage(generator(noise(SAMPLES, device)), centres)
+            found = coverage(generator(probe), centres)
         metrics.update({f"{name}: {key}": value for key, value in found.items()})
 
     def reporter(name: str):
@@ -165,7 +172,7 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
 
         def report(step: int, steps: int, generator: nn.Module) -> None:
             with torch.no_grad():
-                found = coverage(generator(noise(SAMPLES, device)), centres)
+                found = coverage(generator(probe), centres)
             curve.append(found["modes covered loosely"])
             progress((done_before + step) / total_steps,
                      f"{name}: step {step}/{steps}, modes covered {found['modes covered loosely']:.0f} loosely "
@@ -187,7 +194,7 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         and (quick or metrics["wgan-gp: modes covered loosely"] >= BALANCED_LOOSE_AT_LEAST)
     )
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
-                  x_label="checkpoint (a quarter of each run)", y_label="modes covered (of 8)", log_y=False)
+                  x_label=f"checkpoint (every 1/{CHECKPOINTS} of a run)", y_label="modes covered (of 8)", log_y=False)
 
 
 if __name__ == "__main__":
