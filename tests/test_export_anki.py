@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from studyapp.anki_html import markdown_to_html
-from studyapp.export_anki import ExportRequest, export_anki
+from studyapp.export_anki import ExportRequest, export_anki, note_guid
 from studyapp.models import REVIEW, Card, CardDemo, DemoRun, ReviewLog
 from studyapp.store import open_store
 
@@ -252,3 +252,10 @@ def test_single_line_breaks_and_cjk_emphasis():
     assert markdown_to_html("第一行\n第二行") == "<p>第一行<br />\n第二行</p>"
     assert markdown_to_html("这是**“引号”**吗") == "<p>这是<strong>“引号”</strong>吗</p>"
     assert markdown_to_html("标题\n---") == "<p>标题</p>\n<hr />"  # a rule, not a setext heading
+
+
+@given(st.text(max_size=40))
+def test_note_guid_is_genankis_guid_for_the_card_id(card_id):
+    import genanki
+
+    assert note_guid(card_id) == genanki.guid_for("studyapp", card_id)
