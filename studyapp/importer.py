@@ -88,12 +88,12 @@ def parse_files(paths: list[Path]) -> dict[str, list[CardDraft]]:
         source = str(path.resolve())
         drafts = parse_markdown(text, source_file=source, default_deck=path.stem)
         if not drafts:
-            raise UserError(f"{path}: no cards found (see README, 'Writing your own notes')")
+            raise UserError(f"{path}: no cards found (see README, 'Your notes → cards', for the syntax)")
         for draft in drafts:
             unknown = [demo for demo in draft.demos if demo not in catalog()]
             if unknown:
-                raise UserError(f"{path}:{draft.line}: unknown demo {unknown[0]!r} "
-                                f"(known: {', '.join(catalog())})")
+                line = draft.demo_lines.get(unknown[0], draft.line)
+                raise UserError(f"{path}:{line}: unknown demo {unknown[0]!r} (known: {', '.join(catalog())})")
         parsed[source] = drafts
     return parsed
 
@@ -123,25 +123,23 @@ def _sync_file(session: Session, source: str, drafts: list[CardDraft], now, repo
             pending.append((position, draft))
             continue
         claimed.add(card_id)
-        links = _links(draft)
-        if _apply(card, draft, position, links, now):
-            report.updated.append(card.id)
-            changed.append((card, links))
-        else:
-            report.unchanged.append(card.id)
-    # Second pass: a question whose wording changed keeps the card it most resembles;
-    # the rest are new, inserted in bulk (an ORM object per card is most of the cost).
+        _sync_card(card, draft, position, now, report, changed)
+    # Second pass: a card whose question was reworded in an earlier import keeps its first
+    # id, so it is found by its current front; a question reworded now keeps the card it
+    # most resembles; the rest are new, inserted in bulk (an ORM object per card is most of the cost).
+    by_front = {(card.deck, normalise_front(card.front)): card for card in existing.values()
+                if card.id not in claimed}
     new_rows: list[dict] = []
     new_links: list[dict] = []
     for position, draft in pending:
-        links = _links(draft)
-        card = _reworded_match(draft, existing, claimed)
+        card = by_front.get((draft.deck, normalise_front(draft.front)))
+        if card is None or card.id in claimed:
+            card = _reworded_match(draft, existing, claimed)
         if card is not None:
             claimed.add(card.id)
-            _apply(card, draft, position, links, now)
-            report.updated.append(card.id)
-            changed.append((card, links))
+            _sync_card(card, draft, position, now, report, changed)
             continue
+        links = _links(draft)
         card_id = _free_id(draft, taken | claimed)
         claimed.add(card_id)
         report.new.append(card_id)
@@ -158,6 +156,16 @@ def _sync_file(session: Session, source: str, drafts: list[CardDraft], now, repo
         connection.execute(Card.__table__.insert(), new_rows)
     if new_links:
         connection.execute(CardDemo.__table__.insert(), new_links)
+
+
+def _sync_card(card: Card, draft: CardDraft, position: int, now, report: ImportReport,
+               changed: list[tuple[Card, list[tuple[str, bool]]]]) -> None:
+    links = _links(draft)
+    if _apply(card, draft, position, links, now):
+        report.updated.append(card.id)
+        changed.append((card, links))
+    else:
+        report.unchanged.append(card.id)
 
 
 def _new_row(card_id: str, draft: CardDraft, position: int, links, now) -> dict:

@@ -66,6 +66,7 @@ class CardDraft:
     line: int  # 1-based line of the front in the source file
     kind: str  # question | concept | term | formula | explicit
     demos: list[str] = field(default_factory=list)  # named explicitly with "demo: ID"
+    demo_lines: dict[str, int] = field(default_factory=dict)  # demo id -> 1-based line that names it
 
 
 @dataclass
@@ -373,6 +374,7 @@ class _Parser:
         match = _DEMO_LINE.match(unit.text)
         if self.open is not None and match and match.group(1) not in self.open.draft.demos:
             self.open.draft.demos.append(match.group(1))
+            self.open.draft.demo_lines[match.group(1)] = unit.start + 1
 
 
 def parse_markdown(text: str, source_file: str = "<notes>", default_deck: str | None = None) -> list[CardDraft]:

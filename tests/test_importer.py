@@ -81,6 +81,12 @@ def test_typo_fix_in_a_question_keeps_the_card(store, notes):
     report = import_paths(store, [notes])
     assert report.updated == [card.id] and not report.new and not report.removed
     assert cards_by_front(store)["如何选择合适的激活函数？"].id == card.id
+    again = import_paths(store, [notes])  # the fix is in: nothing left to update
+    assert (again.updated, again.new, again.removed) == ([], [], []) and card.id in again.unchanged
+    notes.write_text(NOTES.replace("如何选择激活函数？", "如何选择合适的激活函数？").replace("看任务。", "看任务和数据。"),
+                     encoding="utf-8")
+    edited = import_paths(store, [notes])  # and its answer can still be edited in place
+    assert edited.updated == [card.id] and cards_by_front(store)["如何选择合适的激活函数？"].back == "看任务和数据。"
 
 
 def test_vanished_card_is_marked_removed_never_deleted(store, notes):
@@ -130,7 +136,7 @@ def test_failure_mid_write_rolls_back(store, notes, monkeypatch):
 def test_unknown_explicit_demo_is_an_error_with_file_and_line(store, tmp_path):
     path = tmp_path / "d.md"
     path.write_text("**What?**\nThat.\ndemo: no_such_demo\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"d.md:1: unknown demo 'no_such_demo'"):
+    with pytest.raises(UserError, match=r"d.md:3: unknown demo 'no_such_demo'"):  # the line to fix
         import_paths(store, [path])
 
 
