@@ -3,8 +3,9 @@
 Order: learning cards that are due, then due reviews, then new cards. New cards are
 limited by ``new_per_day``, and reviews plus new cards by ``reviews_per_day``, counting what
 was already answered this study day. A study day starts at ``day_start_hour`` local time.
-Removed, suspended and buried cards are never shown. The TUI, ``studyapp due`` and
-``studyapp review`` all build their queue here, so they always agree.
+Removed, suspended and buried cards are never shown (a cram walk shows buried ones too).
+The TUI, ``studyapp due`` and ``studyapp review`` all build their queue here, so they
+always agree.
 """
 
 from __future__ import annotations
@@ -173,8 +174,13 @@ def queue_listing(session: Session, queue: DailyQueue) -> dict:
 
 
 def cram_queue(session: Session, deck: Optional[str], now: datetime) -> list[str]:
-    """Every studyable card of ``deck`` in note order, due or not (cram never reschedules)."""
-    return list(session.exec(select(Card.id).where(_visible(now), _in_deck(deck)).order_by(_IMPORT_ORDER)))
+    """Every card of ``deck`` that is not removed or suspended, in note order.
+
+    Due or not, buried or not: cram never reschedules, so burying (which only keeps
+    siblings apart in the daily queue) does not apply. ``now`` is kept for the callers.
+    """
+    kept = and_(_unindexed(Card.removed).is_(False), _unindexed(Card.suspended).is_(False), _in_deck(deck))
+    return list(session.exec(select(Card.id).where(kept).order_by(_IMPORT_ORDER)))
 
 
 def check_deck(session: Session, deck: Optional[str]) -> None:

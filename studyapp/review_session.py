@@ -95,6 +95,8 @@ class ReviewSession:
         self.answered -= 1
         with self.store.session() as session:
             self.current = session.get(Card, card_id)
+            # the counts in the progress line must match the database again
+            self.queue = build_queue(session, self.settings, self.clock(), self.deck)
         self.revealed = None
         self._shown_at = self.clock()
         return self.current

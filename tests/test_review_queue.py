@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from review_seed import NOW, add_cards, add_review_cards, card, shanghai, store  # noqa: F401
-from studyapp.models import LEARNING, RELEARNING
+from studyapp.models import LEARNING, RELEARNING, Card
 from studyapp.review_queue import (
     build_queue, cram_queue, deck_counts, next_day_start, next_due, queue_listing, set_suspended,
     study_day_start,
@@ -170,3 +170,16 @@ def test_next_due_looks_only_at_the_deck_being_studied(store):
     with store.session() as session:
         assert next_due(session, Settings(), NOW, deck="DL::RNN") == NOW + timedelta(hours=3)
         assert next_due(session, Settings(new_per_day=0), NOW, deck="DL::CNN") == next_day_start(NOW, 4)
+
+
+def test_cram_walks_buried_cards_but_not_suspended_or_removed(store):
+    ids = add_cards(store, 4, deck="基础知识")
+    rate_now(store, ids[0], GOOD, Settings(), NOW)  # buries the rest of the section until tomorrow
+    assert card(store, ids[1]).buried_until is not None
+    set_suspended(store, ids[2], True)
+    with store.transaction() as session:
+        removed = session.get(Card, ids[3])
+        removed.removed = True
+        session.add(removed)
+    with store.session() as session:
+        assert cram_queue(session, "基础知识", NOW) == ids[:2]

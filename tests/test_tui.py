@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import re
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from sqlmodel import func, select
 
 from review_seed import NOW, add_cards, add_review_cards, card, shanghai, store  # noqa: F401
@@ -129,6 +131,94 @@ async def test_cram_walks_cards_without_touching_schedules(store):
         assert "Cram finished" in text(app, "#done-title")
         assert "3 cards" in text(app, "#done-detail")
     assert [card(store, cid).due for cid in ids] == before and review_count(store) == 0
+
+
+@pilot_test
+async def test_cram_after_a_review_walks_the_buried_sibling_too(store):
+    ids = add_cards(store, 2, deck="基础知识")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter", "space", "3")  # Good buries the sibling until tomorrow
+        assert card(store, ids[1]).buried_until is not None
+        await pilot.press("q", "c")
+        assert text(app, "#progress") == "cram · 基础知识 · 0 seen · 2 left"
+        assert text(app, "#front") == f"Question {ids[0]}?"
+        await pilot.press("space", "3")
+        assert text(app, "#front") == f"Question {ids[1]}?"
+        await pilot.press("space", "3")
+        assert "You went through 2 cards; their schedules are unchanged." in text(app, "#done-detail")
+
+
+@pilot_test
+async def test_cram_of_one_card_says_card(store):
+    add_cards(store, 1, deck="A")
+    app = make_app(store, deck="A", cram=True, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "3")
+        assert "You went through 1 card; its schedule is unchanged." in text(app, "#done-detail")
+
+
+@pilot_test
+async def test_header_counts_follow_undo_and_suspend(store):
+    ids = add_cards(store, 3, deck="DL::CNN")
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        assert text(app, "#progress") == "all decks · done today 0 · left: 0 learning · 0 due · 3 new"
+        await pilot.press("space", "3")  # learning now; the two siblings are buried
+        assert text(app, "#progress") == "all decks · done today 1 · left: 1 learning · 0 due · 0 new"
+        await pilot.press("u")
+        assert text(app, "#front") == f"Question {ids[0]}?"
+        assert text(app, "#progress") == "all decks · done today 0 · left: 0 learning · 0 due · 3 new"
+        await pilot.press("s")
+        assert text(app, "#progress") == "all decks · done today 0 · left: 0 learning · 0 due · 2 new"
+
+
+@pilot_test
+async def test_footer_keeps_keys_and_back_at_100_columns_on_a_card_with_a_demo(store):
+    (cid,) = add_cards(store, 1)
+    with store.transaction() as session:
+        session.add(CardDemo(card_id=cid, demo_id="dying_relu"))
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        keys = {str(key.render()).strip(): key.region for key in app.screen.query("FooterKey")}
+        for shown in ("space Show", "u Undo", "s Suspend", "e Edit", "d Demo", "? Keys", "q Back"):
+            assert shown in keys and keys[shown].right <= 100, (shown, keys)
+
+
+def drawn_lines(widget) -> list[str]:
+    strips = widget.render_lines(widget.content_region.reset_offset)
+    return [line for line in ("".join(seg.text for seg in strip).rstrip() for strip in strips) if line]
+
+
+def assert_lines_filled(lines: list[str], width: int) -> None:
+    """Each line but the last is full: the next line's first word or CJK character would not fit
+    (a closing mark like ，or ： goes with the character before it)."""
+    for line, following in zip(lines, lines[1:]):
+        first = re.match(r"(?:[A-Za-z0-9]+|.)[，。：）]*", following).group(0)
+        assert cell_len(line) <= width < cell_len(line) + cell_len(first), (width, lines)
+
+
+@pilot_test
+async def test_chinese_answer_fills_the_width_and_rewraps_on_resize(store):
+    (cid,) = add_cards(store, 1)
+    back = "梯度消失：Sigmoid函数的梯度在输入很大或很小时趋近于0，反向传播时梯度逐层相乘，导致靠近输入层的梯度极小。" * 3
+    with store.transaction() as session:
+        row = session.get(Card, cid)
+        row.back = back
+        session.add(row)
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=(60, 30)) as pilot:
+        await pilot.press("space")
+        widget = app.screen.query_one("#back")
+        lines = drawn_lines(widget)
+        assert "".join(lines) == back and len(lines) == widget.size.height == 6
+        assert_lines_filled(lines, widget.content_region.width)
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        lines = drawn_lines(widget)
+        assert "".join(lines) == back and len(lines) == widget.size.height == 4
+        assert_lines_filled(lines, widget.content_region.width)
 
 
 @pilot_test

@@ -44,7 +44,9 @@ class DoneScreen(Screen):
         session = self.session
         if session.cram:
             title = "Cram finished"
-            detail = f"You went through {session.answered} cards; their schedules are unchanged."
+            count = session.answered
+            detail = (f"You went through {count} card{'' if count == 1 else 's'}; "
+                      f"{'its schedule is' if count == 1 else 'their schedules are'} unchanged.")
         else:
             title = "All done for today!"
             detail = f"{session.answered} answered in this sitting. " + describe_next_due(

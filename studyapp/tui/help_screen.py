@@ -25,7 +25,8 @@ class HelpScreen(ModalScreen):
         self.bindings_shown = bindings
 
     def compose(self) -> ComposeResult:
-        lines = [f"{key_label(b.key):>14}  {b.description}" for b in self.bindings_shown]
+        # the tooltip, where there is one, is the longer wording of the footer's short word
+        lines = [f"{key_label(b.key):>14}  {b.tooltip or b.description}" for b in self.bindings_shown]
         with Vertical(id="help-box"):
             yield Static("Keys", id="help-title")
             yield Static("\n".join(lines), id="help-keys")

@@ -1,8 +1,12 @@
 """Card text for the terminal: a light markdown renderer with LaTeX math turned into Unicode.
 
 Cards are short, so this handles what the notes use (headings, lists, bold, inline code,
-fenced code blocks, ``$...$`` and ``$$...$$`` math) and returns a ``rich.text.Text``, which
-wraps by cell width, so Chinese text (two cells a character) wraps correctly. Math becomes
+fenced code blocks, ``$...$`` and ``$$...$$`` math) and returns a ``CardText``: styled rich
+``Text`` lines that wrap by cell width at whatever width they are drawn. Rich itself breaks
+lines only at spaces, so a run of Chinese between two spaces counts as one long word and
+jumps whole to the next line; ``CardText`` breaks between any two CJK characters and
+between CJK and Latin too (never inside a Latin word, never before a closing ``，。）``),
+so lines fill the width. Code block lines keep rich's own wrapping. Math becomes
 readable Unicode (x², √x, ≤, α, a/b) rather than raw LaTeX. Nothing here imports Textual.
 """
 
@@ -11,6 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 
 SYMBOLS = {
@@ -181,10 +188,10 @@ def _inline(line: str, base: str = "") -> Text:
     return text
 
 
-def render_markdown(source: str) -> Text:
-    """Card markdown as styled, wrappable rich Text."""
+def render_markdown(source: str) -> "CardText":
+    """Card markdown as styled lines that wrap CJK text at any width they are drawn at."""
     lines = source.strip("\n").splitlines()
-    out = Text()
+    out: list[tuple[Text, bool]] = []  # (line, is code)
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -192,7 +199,7 @@ def render_markdown(source: str) -> Text:
         if stripped.startswith("```"):
             end = next((j for j in range(i + 1, len(lines)) if lines[j].strip().startswith("```")), len(lines))
             for code_line in lines[i + 1:end]:
-                out.append("  " + code_line + "\n", style="on grey15")
+                out.append((Text("  " + code_line, style="on grey15"), True))
             i = end + 1
             continue
         if stripped.startswith("$$"):
@@ -201,14 +208,17 @@ def render_markdown(source: str) -> Text:
             body = "\n".join(lines[i:end + 1]).strip().strip("$")
             for math_line in latex_to_unicode(body).splitlines():
                 if math_line.strip():
-                    out.append("    " + " ".join(math_line.split()) + "\n", style="italic")
+                    out.append((Text("    " + " ".join(math_line.split()), style="italic"), False))
             i = end + 1
             continue
-        out.append_text(_markdown_line(line))
-        out.append("\n")
+        # inline math may hold a line break (\\); each piece wraps on its own
+        out.extend((piece, False) for piece in _markdown_line(line).split("\n", allow_blank=True))
         i += 1
-    out.rstrip()
-    return out
+    while out and not out[-1][0].plain.strip():
+        out.pop()
+    if out:
+        out[-1][0].rstrip()
+    return CardText(out)
 
 
 def _markdown_line(line: str) -> Text:
@@ -219,3 +229,115 @@ def _markdown_line(line: str) -> Text:
     if match := _NUMBERED.match(line):
         return Text(f"{match.group(1)}{match.group(2)}. ").append_text(_inline(match.group(3)))
     return _inline(line)
+
+
+# ---------------------------------------------------------------- wrapping
+
+# A line may not start with these (they stay with the character before them) ...
+_CLOSING = set("，。、：；！？）」』》〉】〕〗”’…—·～%,.;:!?)]}")
+# ... nor end with these (they stay with the character after them).
+_OPENING = set("（「『《〈【〔〖“‘([{")
+
+
+def _wide(ch: str) -> bool:
+    """CJK ideographs, kana, hangul and full-width punctuation: a line may break around them."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _atoms(plain: str) -> list[tuple[int, int]]:
+    """Spans that must stay on one line: a Latin word or a single CJK character, with the
+    spaces after it (and leading indentation on the first). A line breaks only between them."""
+    atoms: list[tuple[int, int]] = []
+    i, n = 0, len(plain)
+    while i < n and plain[i].isspace():
+        i += 1
+    start = 0  # the indentation belongs to the first atom
+    while i < n:
+        if _wide(plain[i]):
+            i += 1
+        else:
+            while i < n and not plain[i].isspace() and not _wide(plain[i]):
+                i += 1
+        while i < n and plain[i].isspace():
+            i += 1
+        previous = plain[atoms[-1][1] - 1] if atoms else ""
+        glued = atoms and not previous.isspace() and (plain[start] in _CLOSING or previous in _OPENING)
+        if glued:
+            atoms[-1] = (atoms[-1][0], i)
+        else:
+            atoms.append((start, i))
+        start = i
+    return atoms
+
+
+def _break_offsets(plain: str, width: int) -> list[int]:
+    """Where to break ``plain`` so that no line is wider than ``width`` cells: greedy, at atom
+    boundaries; an atom wider than a whole line (a very long word) is folded by characters."""
+    offsets: list[int] = []
+    used = 0  # cells on the current line, trailing spaces included
+    for start, end in _atoms(plain):
+        atom = plain[start:end]
+        body = atom.rstrip()
+        body_width = cell_len(body)
+        if used and used + body_width > width:
+            offsets.append(start)
+            used = 0
+        if body_width <= width - used:
+            used += cell_len(atom)
+            continue
+        position = start
+        for ch in body:
+            ch_width = cell_len(ch)
+            if used and used + ch_width > width:
+                offsets.append(position)
+                used = 0
+            used += ch_width
+            position += 1
+        used += cell_len(atom) - body_width
+    return offsets
+
+
+def wrap_cjk(line: Text, width: int) -> list[Text]:
+    """One line of text as lines of at most ``width`` cells, broken around CJK characters and
+    at spaces; spaces at a break are dropped."""
+    if width <= 0 or cell_len(line.plain) <= width:
+        return [line]
+    pieces = list(line.divide(_break_offsets(line.plain, width)))
+    for piece in pieces:
+        piece.rstrip()
+    return pieces
+
+
+class CardText:
+    """Card text as a rich renderable that wraps at the width it is given each time it is drawn
+    (so a resized terminal re-wraps it). ``str()`` is the plain text."""
+
+    def __init__(self, lines: list[tuple[Text, bool]]) -> None:
+        self.lines = lines  # (line without its newline, is a code line)
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(line.plain for line, _ in self.lines)
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def wrap(self, console: Console, width: int) -> list[Text]:
+        """The lines as drawn ``width`` cells wide: code lines as rich wraps them, the rest CJK-aware."""
+        wrapped: list[Text] = []
+        for line, code in self.lines:
+            wrapped.extend(line.wrap(console, width) if code else wrap_cjk(line, width))
+        return wrapped
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.wrap(console, options.max_width):
+            line = line.copy()
+            line.end = "\n"
+            line.no_wrap = True  # already fits; stop rich from wrapping it again at spaces
+            yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(line.plain) for line, _ in self.lines), default=0)
+        longest_atom = max((cell_len(line.plain[start:end].rstrip())
+                            for line, _ in self.lines for start, end in _atoms(line.plain)), default=0)
+        return Measurement(longest_atom, widest).clamp(max_width=options.max_width)
