@@ -58,12 +58,34 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, common)
+    _finish_subcommands(parser)
     return parser
+
+
+def _finish_subcommands(parser: argparse.ArgumentParser) -> None:
+    """Give every subcommand, at any depth, a description and a link back to its parser.
+
+    A subcommand registered without a description gets its one-line help as one, so that
+    its --help says what it does. The ``_command_parser`` default lets ``main`` report an
+    unknown flag with the usage of the command it was given to: argparse hands flags a
+    subparser does not know back to the top-level parser, which would show its own usage.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {choice.dest: choice.help for choice in action._choices_actions}
+        for name, sub in action.choices.items():
+            if not sub.description and helps.get(name):
+                sub.description = helps[name][0].upper() + helps[name][1:] + "."
+            sub.set_defaults(_command_parser=sub)
+            _finish_subcommands(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # exits 2 with the usage of the (sub)command that was given the flags
+        getattr(args, "_command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     handler = getattr(args, "handler", None)
     if handler is None:
         handler = _default_handler()

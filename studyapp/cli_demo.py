@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 
 from studyapp.cli_common import print_json, store_for
 
@@ -38,7 +39,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                       help="the full-size version (meant for a GPU)")
     run.add_argument("--threads", type=_positive_int, default=0, metavar="N",
                      help="torch CPU threads (default: torch's choice)")
-    run.add_argument("--timeout", type=float, default=None, metavar="S",
+    run.add_argument("--timeout", type=_positive_seconds, default=None, metavar="S",
                      help="give up after S seconds (default: 120 quick, 1800 full)")
     run.add_argument("--card", metavar="CARD_ID", help="record the run against this card")
     run.add_argument("--json", action="store_true",
@@ -52,6 +53,18 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text!r}")
+    if not value <= threading.TIMEOUT_MAX:  # nan, inf, or too long for a timer
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds, got {text!r}")
     return value
 
 

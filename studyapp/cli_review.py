@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 
 from studyapp.cli_common import now_for, print_json, store_for
+from studyapp.errors import UserError
 
 RATING_CHOICES = ("again", "hard", "good", "easy")
+CARD_ID_HELP = "a card id, as `studyapp due` and `studyapp cards` print it"
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -25,37 +27,73 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                         help="walk every card of the deck without touching its schedule")
     review.set_defaults(handler=run_review)
 
-    due = subparsers.add_parser("due", parents=[common], help="list today's queue, in review order")
+    due = subparsers.add_parser(
+        "due", parents=[common], help="list today's queue, in review order",
+        description="List the cards the reviewer would show now, in the order it shows them: due learning "
+                    "cards, then due reviews, then new cards within today's limits (see `studyapp config`).",
+    )
     due.add_argument("--json", action="store_true", help="print JSON: counts and the ordered cards")
     due.add_argument("--deck", metavar="X", help="only deck X and the decks below it")
     due.set_defaults(handler=run_due)
 
-    rate = subparsers.add_parser("rate", parents=[common], help="rate one card without the TUI")
-    rate.add_argument("card_id", metavar="CARD_ID")
-    rate.add_argument("rating", choices=RATING_CHOICES)
+    rate = subparsers.add_parser(
+        "rate", parents=[common], help="rate one card without the TUI",
+        description="Rate one card as the reviewer would (schedule it with FSRS and log the review), "
+                    "then print when it is due next. Removed and suspended cards are refused.",
+    )
+    rate.add_argument("card_id", metavar="CARD_ID", help=CARD_ID_HELP)
+    rate.add_argument("rating", choices=RATING_CHOICES, help="how well you recalled it")
     rate.set_defaults(handler=run_rate)
 
-    for name, verb in (("suspend", "hide a card from reviews"), ("unsuspend", "bring a suspended card back")):
-        sub = subparsers.add_parser(name, parents=[common], help=verb)
-        sub.add_argument("card_id", metavar="CARD_ID")
+    for name, verb, description in (
+        ("suspend", "hide a card from reviews",
+         "Hide a card from reviews until it is unsuspended; its schedule and history are kept."),
+        ("unsuspend", "bring a suspended card back",
+         "Bring a suspended card back into reviews, with the schedule it had."),
+    ):
+        sub = subparsers.add_parser(name, parents=[common], help=verb, description=description)
+        sub.add_argument("card_id", metavar="CARD_ID", help=CARD_ID_HELP)
         sub.set_defaults(handler=run_suspend, suspend=name == "suspend")
 
     config = subparsers.add_parser(
         "config", parents=[common], help="show or change settings",
-        description="With no KEY, list every setting. With KEY, show it. With KEY VALUE, set it "
-                    "('default' restores the built-in value).",
+        description=_config_description(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    config.add_argument("key", nargs="?", metavar="KEY")
-    config.add_argument("value", nargs="?", metavar="VALUE")
+    config.add_argument("key", nargs="?", metavar="KEY", help="a setting name (listed above)")
+    config.add_argument("value", nargs="?", metavar="VALUE", help="its new value, or 'default'")
     config.set_defaults(handler=run_config)
 
-    stats = subparsers.add_parser("stats", parents=[common], help="reviews, retention, card states, forecast")
+    stats = subparsers.add_parser(
+        "stats", parents=[common], help="reviews, retention, card states, forecast",
+        description="Print charts of the last 30 study days (reviews per day, true retention), the cards "
+                    "by state and the reviews due in the next 30 days. Plain text when not on a terminal "
+                    "or when $NO_COLOR is set.",
+    )
     stats.set_defaults(handler=run_stats)
 
     optimize = subparsers.add_parser(
         "optimize", parents=[common], help="fit FSRS parameters to your review log (needs 512+ reviews)",
+        description="Fit the FSRS parameters to your own review log (at least 512 reviews), print the log "
+                    "loss before and after, and store them as the fsrs_parameters setting.",
     )
     optimize.set_defaults(handler=run_optimize)
+
+
+def _config_description() -> str:
+    """The config help, with every setting and its default (read from settings.py)."""
+    import textwrap
+
+    from studyapp.settings import SPECS, Settings, format_value
+
+    defaults = {key: format_value(key, getattr(Settings(), key)) for key in SPECS}
+    key_width, value_width = max(map(len, SPECS)), max(map(len, defaults.values()))
+    indent = " " * (2 + key_width + 2 + value_width + 2)
+    lines = [textwrap.fill(spec.help, width=79, subsequent_indent=indent,
+                           initial_indent=f"  {key:<{key_width}}  {defaults[key]:<{value_width}}  ")
+             for key, spec in SPECS.items()]
+    return ("With no KEY, list every setting. With KEY, show it. With KEY VALUE, set it\n"
+            "('default' restores the built-in value).\n\n"
+            "settings (name, default, meaning):\n" + "\n".join(lines))
 
 
 def open_tui(args) -> int:
@@ -119,6 +157,9 @@ def run_rate(args) -> int:
     from studyapp.schedule import format_interval, parse_rating, rate_now
 
     store = store_for(args)
+    card = _live_card(store, args.card_id)
+    if card.suspended:
+        raise UserError(f"card {card.id} is suspended; studyapp unsuspend {card.id} first")
     settings = _settings(store)
     shown, result = rate_now(store, args.card_id, parse_rating(args.rating), settings, now_for(args))
     outcome = shown.outcome(parse_rating(args.rating))
@@ -133,9 +174,29 @@ def run_rate(args) -> int:
 def run_suspend(args) -> int:
     from studyapp.review_queue import set_suspended
 
-    card = set_suspended(store_for(args), args.card_id, args.suspend)
+    store = store_for(args)
+    card = _live_card(store, args.card_id)
+    if card.suspended == args.suspend:
+        print(f"card {card.id} is {'already' if card.suspended else 'not'} suspended")
+        return 0
+    card = set_suspended(store, args.card_id, args.suspend)
     print(f"{'suspended' if card.suspended else 'unsuspended'} {card.id}")
     return 0
+
+
+def _live_card(store, card_id: str):
+    """The card ``card_id``; UserError when there is none or it was removed from the notes."""
+    from studyapp.models import Card
+
+    with store.session() as session:
+        card = session.get(Card, card_id)
+    if card is None:
+        raise UserError(f"card {card_id}: no such card "
+                        "(see `studyapp due --json` or `studyapp cards` for ids)")
+    if card.removed:
+        raise UserError(f"card {card_id} was removed from the notes (it is listed by "
+                        "`studyapp cards --removed`); removed cards cannot be reviewed")
+    return card
 
 
 def run_config(args) -> int:

@@ -46,6 +46,7 @@ class Spec:
     parse: Callable[[str], Any]
     check: Callable[[Any], Optional[str]]  # returns a complaint or None
     help: str
+    expects: Optional[str] = None  # e.g. "a number between 0.7 and 0.99": the whole message when set
 
 
 def _parse_bool(text: str) -> bool:
@@ -91,12 +92,17 @@ def _between(low: float, high: float) -> Callable[[Any], Optional[str]]:
     return lambda v: None if low <= v <= high else f"must be between {low} and {high}"
 
 
+def _number(low: float, high: float, help: str) -> Spec:
+    """A decimal setting: any text that is not a number in [low, high] gets the same message."""
+    return Spec(float, _between(low, high), help, expects=f"a number between {low} and {high}")
+
+
 def _steps_ok(steps: tuple[int, ...]) -> Optional[str]:
     return None if all(s > 0 for s in steps) else "every step must be at least 1 minute"
 
 
 SPECS: dict[str, Spec] = {
-    "desired_retention": Spec(float, _between(0.7, 0.99), "share of reviews you want to recall (0.7-0.99)"),
+    "desired_retention": _number(0.7, 0.99, "share of reviews you want to recall (0.7-0.99)"),
     "learning_steps": Spec(_parse_steps, _steps_ok, "steps for new cards, e.g. '1m 10m'"),
     "relearning_steps": Spec(_parse_steps, _steps_ok, "steps after a lapse, e.g. '10m'"),
     "maximum_interval": Spec(int, _between(1, 36500), "longest interval in days"),
@@ -136,8 +142,11 @@ def parse_value(key: str, text: str) -> Any:
     try:
         value = spec.parse(text)
     except ValueError as exc:
-        raise UserError(f"{key} {text!r}: {exc}") from None
-    complaint = spec.check(value)
+        complaint = str(exc)
+    else:
+        complaint = spec.check(value)
+    if complaint and spec.expects:
+        raise UserError(f"{key} must be {spec.expects}, got {text!r}")
     if complaint:
         raise UserError(f"{key} {text!r}: {complaint}")
     return value

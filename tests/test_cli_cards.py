@@ -57,6 +57,31 @@ def test_help_answers(run_cli, command):
     assert result.returncode == 0 and "usage: studyapp" in result.stdout
 
 
+@pytest.mark.parametrize("argv, usage", [
+    (["cards", "--bogus"], "usage: studyapp cards "),
+    (["where", "--bogus"], "usage: studyapp where "),
+    (["demo", "run", "dying_relu", "--bogus"], "usage: studyapp demo run "),
+    (["demo", "list", "--bogus"], "usage: studyapp demo list "),
+])
+def test_an_unknown_flag_shows_the_usage_of_its_command(argv, usage, capsys):
+    from studyapp.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.startswith(usage), err
+    prog = usage.removeprefix("usage: ").strip()
+    assert err.rstrip().endswith(f"\n{prog}: error: unrecognized arguments: --bogus"), err
+
+
+def test_where_help_says_what_it_does(capsys):
+    from studyapp.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["where", "--help"])
+    assert "\n\nPrint the database file in use.\n" in capsys.readouterr().out
+
+
 def _one_error_line(result, *fragments):
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
@@ -123,4 +148,6 @@ def test_a_database_locked_by_another_process_is_reported(run_cli, db_path, tmp_
 def test_bad_flags_and_bad_time(run_cli):
     result = run_cli("cards", "--colour")
     assert result.returncode == 2 and "unrecognized arguments: --colour" in result.stderr
+    assert result.stderr.startswith("usage: studyapp cards ")  # the command's usage, not the top level's
+    assert "studyapp cards: error: unrecognized arguments: --colour" in result.stderr
     _one_error_line(run_cli("cards", "--now", "yesterday"), "--now 'yesterday'")

@@ -55,10 +55,14 @@ def test_a_claim_that_does_not_hold_exits_1(run_cli, db_path):
     (("fake_crash",), "studyapp: error: demo fake_crash: ValueError: shapes do not match: 42"),
     (("no_such_demo",), "unknown demo 'no_such_demo' (known: "),
     (("fake_fast", "--device", "cuda"), "device 'cuda' is not available here"),
-    (("fake_slow", "--timeout", "2"), "studyapp: error: demo fake_slow: timed out after 2 s"),
+    (("fake_slow", "--timeout", "1.5"), "studyapp: error: demo fake_slow: timed out after 1.5 s"),
     (("fake_fast", "--card", "nope"), "no card with id 'nope'"),
-    (("fake_fast", "--threads", "0"), "must be at least 1"),
-], ids=["crash", "unknown-id", "absent-device", "timeout", "unknown-card", "zero-threads"])
+    (("fake_fast", "--threads", "0"), "argument --threads: must be at least 1"),
+    (("fake_fast", "--timeout", "0"), "argument --timeout: must be more than 0 seconds, got '0'"),
+    (("fake_fast", "--timeout", "-3"), "argument --timeout: must be more than 0 seconds, got '-3'"),
+    (("fake_fast", "--timeout", "inf"), "argument --timeout: must be a finite number of seconds, got 'inf'"),
+], ids=["crash", "unknown-id", "absent-device", "timeout", "unknown-card", "zero-threads", "zero-timeout",
+        "negative-timeout", "infinite-timeout"])
 def test_errors_exit_2_with_a_clear_message_and_no_json(run_cli, args, message):
     done = run_cli("demo", "run", *args, "--json", env=FAKES)
     assert done.returncode == 2 and message in done.stderr, done.stderr
