@@ -142,7 +142,7 @@ class DemoProcess:
                              torch_version=start.get("torch_version", ""), seconds=seconds,
                              started_at=self.started_at)
         if self._ended_by:
-            limit = self.request.timeout or DEFAULT_TIMEOUT[self.request.mode]
+            limit = self.request.timeout if self.request.timeout is not None else DEFAULT_TIMEOUT[self.request.mode]
             outcome.status = self._ended_by
             outcome.error = f"timed out after {limit:g} s" if self._ended_by == "timeout" else "cancelled"
         elif result is not None:

@@ -97,6 +97,11 @@ def _number(low: float, high: float, help: str) -> Spec:
     return Spec(float, _between(low, high), help, expects=f"a number between {low} and {high}")
 
 
+def _whole(low: int, high: int, help: str) -> Spec:
+    """A whole-number setting: any text that is not an integer in [low, high] gets the same message."""
+    return Spec(int, _between(low, high), help, expects=f"a whole number between {low} and {high}")
+
+
 def _steps_ok(steps: tuple[int, ...]) -> Optional[str]:
     return None if all(s > 0 for s in steps) else "every step must be at least 1 minute"
 
@@ -105,13 +110,13 @@ SPECS: dict[str, Spec] = {
     "desired_retention": _number(0.7, 0.99, "share of reviews you want to recall (0.7-0.99)"),
     "learning_steps": Spec(_parse_steps, _steps_ok, "steps for new cards, e.g. '1m 10m'"),
     "relearning_steps": Spec(_parse_steps, _steps_ok, "steps after a lapse, e.g. '10m'"),
-    "maximum_interval": Spec(int, _between(1, 36500), "longest interval in days"),
+    "maximum_interval": _whole(1, 36500, "longest interval in days"),
     "fuzz": Spec(_parse_bool, lambda v: None, "spread review intervals a little (on/off)"),
-    "new_per_day": Spec(int, _between(0, 9999), "new cards introduced per day"),
-    "reviews_per_day": Spec(int, _between(0, 99999), "daily cap on reviews (new cards count too)"),
-    "day_start_hour": Spec(int, _between(0, 23), "local hour at which a new study day starts"),
+    "new_per_day": _whole(0, 9999, "new cards introduced per day"),
+    "reviews_per_day": _whole(0, 99999, "daily cap on reviews (new cards count too)"),
+    "day_start_hour": _whole(0, 23, "local hour at which a new study day starts"),
     "bury_siblings": Spec(_parse_bool, lambda v: None, "after answering, hide the section's other cards until tomorrow"),
-    "leech_lapses": Spec(int, _between(1, 999), "lapses after which a card is tagged leech and suspended"),
+    "leech_lapses": _whole(1, 999, "lapses after which a card is tagged leech and suspended"),
     "fsrs_parameters": Spec(_parse_parameters, _check_parameters, "21 FSRS weights ('default' = built in)"),
 }
 

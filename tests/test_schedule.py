@@ -149,7 +149,7 @@ def test_setting_back_to_default_removes_the_row(store):
 
 
 @pytest.mark.parametrize("key, text, message", [
-    ("desired_retention", "1.5", "between"), ("new_per_day", "many", "invalid literal"),
+    ("desired_retention", "1.5", "between"), ("new_per_day", "many", "a whole number between 0 and 9999"),
     ("learning_steps", "10x", "not a step"), ("fuzz", "maybe", "on/off"),
     ("fsrs_parameters", "1, 2, 3", "Expected 21 parameters"), ("colour", "red", "unknown setting"),
 ])
