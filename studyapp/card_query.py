@@ -6,8 +6,20 @@ from collections import defaultdict
 
 from sqlmodel import or_, select
 
+from studyapp.errors import UserError
 from studyapp.models import STATE_NAMES, Card, CardDemo
 from studyapp.store import Store
+
+
+def live_card(session, card_id: str) -> Card:
+    """The card ``card_id`` as the notes still have it; UserError when it is unknown or removed."""
+    card = session.get(Card, card_id)
+    if card is None:
+        raise UserError(f"card {card_id}: no such card (see `studyapp due --json` or `studyapp cards` for ids)")
+    if card.removed:
+        raise UserError(f"card {card_id} was removed from the notes (it is listed by "
+                        "`studyapp cards --removed`); removed cards cannot be reviewed")
+    return card
 
 
 def deck_filter(deck: str):

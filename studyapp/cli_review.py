@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 
 from studyapp.cli_common import now_for, print_json, store_for
-from studyapp.errors import UserError
 
 RATING_CHOICES = ("again", "hard", "good", "easy")
 CARD_ID_HELP = "a card id, as `studyapp due` and `studyapp cards` print it"
@@ -157,9 +156,6 @@ def run_rate(args) -> int:
     from studyapp.schedule import format_interval, parse_rating, rate_now
 
     store = store_for(args)
-    card = _live_card(store, args.card_id)
-    if card.suspended:
-        raise UserError(f"card {card.id} is suspended; studyapp unsuspend {card.id} first")
     settings = _settings(store)
     shown, result = rate_now(store, args.card_id, parse_rating(args.rating), settings, now_for(args))
     outcome = shown.outcome(parse_rating(args.rating))
@@ -174,29 +170,12 @@ def run_rate(args) -> int:
 def run_suspend(args) -> int:
     from studyapp.review_queue import set_suspended
 
-    store = store_for(args)
-    card = _live_card(store, args.card_id)
-    if card.suspended == args.suspend:
+    card, changed = set_suspended(store_for(args), args.card_id, args.suspend)
+    if not changed:
         print(f"card {card.id} is {'already' if card.suspended else 'not'} suspended")
-        return 0
-    card = set_suspended(store, args.card_id, args.suspend)
-    print(f"{'suspended' if card.suspended else 'unsuspended'} {card.id}")
+    else:
+        print(f"{'suspended' if card.suspended else 'unsuspended'} {card.id}")
     return 0
-
-
-def _live_card(store, card_id: str):
-    """The card ``card_id``; UserError when there is none or it was removed from the notes."""
-    from studyapp.models import Card
-
-    with store.session() as session:
-        card = session.get(Card, card_id)
-    if card is None:
-        raise UserError(f"card {card_id}: no such card "
-                        "(see `studyapp due --json` or `studyapp cards` for ids)")
-    if card.removed:
-        raise UserError(f"card {card_id} was removed from the notes (it is listed by "
-                        "`studyapp cards --removed`); removed cards cannot be reviewed")
-    return card
 
 
 def run_config(args) -> int:

@@ -17,6 +17,7 @@ from typing import Optional
 from sqlalchemy import and_, case, func, literal_column, or_
 from sqlmodel import Session, col, select
 
+from studyapp.card_query import live_card
 from studyapp.errors import UserError
 from studyapp.models import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
 from studyapp.settings import Settings
@@ -260,12 +261,14 @@ def deck_counts(session: Session, settings: Settings, now: datetime) -> list[Dec
     return [nodes[path] for path in sorted(nodes, key=tree_order)]
 
 
-def set_suspended(store: Store, card_id: str, suspended: bool) -> Card:
-    """Suspend (never shown) or unsuspend a card; the leech tag, if any, stays."""
+def set_suspended(store: Store, card_id: str, suspended: bool) -> tuple[Card, bool]:
+    """Suspend (never shown) or unsuspend a card; the leech tag, if any, stays.
+
+    Returns the card and whether it changed (False when it already was as asked).
+    """
     with store.transaction() as session:
-        card = session.get(Card, card_id)
-        if card is None or card.removed:
-            raise UserError(f"card {card_id}: no such card")
+        card = live_card(session, card_id)
+        changed = card.suspended != suspended
         card.suspended = suspended
         session.add(card)
-    return card
+    return card, changed

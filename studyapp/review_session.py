@@ -103,7 +103,7 @@ class ReviewSession:
 
     def suspend_current(self) -> Card:
         """Suspend the card on screen and move on."""
-        card = set_suspended(self.store, self.current.id, True)
+        card, _ = set_suspended(self.store, self.current.id, True)
         if self.cram:
             self._cram_ids.remove(card.id)
         self.advance()

@@ -17,6 +17,7 @@ from typing import Optional
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from studyapp.card_query import live_card
 from studyapp.errors import UserError
 from studyapp.models import NEW, REVIEW, Card, ReviewLog
 from studyapp.review_queue import next_day_start
@@ -244,8 +245,8 @@ def undo(store: Store, log_id: int) -> str:
 def rate_now(store: Store, card_id: str, rating: int, settings: Settings, now: datetime) -> tuple[Preview, CommitResult]:
     """Preview and commit in one go (the headless ``studyapp rate``)."""
     with store.session() as session:
-        card = session.get(Card, card_id)
-    if card is None or card.removed:
-        raise UserError(f"card {card_id}: no such card (see `studyapp due --json` for ids)")
+        card = live_card(session, card_id)
+    if card.suspended:
+        raise UserError(f"card {card.id} is suspended; studyapp unsuspend {card.id} first")
     shown = preview(card, make_scheduler(settings), now)
     return shown, commit(store, shown, rating, settings)
