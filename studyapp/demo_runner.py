@@ -40,6 +40,10 @@ class RunRequest:
     timeout: float | None = None  # seconds; None takes DEFAULT_TIMEOUT[mode]
     card_id: str | None = None
 
+    @property
+    def time_limit(self) -> float:
+        return self.timeout if self.timeout is not None else DEFAULT_TIMEOUT[self.mode]
+
 
 @dataclass
 class RunEvent:
@@ -96,8 +100,7 @@ class DemoProcess:
                                         encoding="utf-8", errors="replace", start_new_session=True, env=env)
         self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)
         self._stderr_reader.start()
-        timeout = request.timeout if request.timeout is not None else DEFAULT_TIMEOUT[request.mode]
-        self._watchdog = threading.Timer(timeout, self._stop, args=("timeout",))
+        self._watchdog = threading.Timer(request.time_limit, self._stop, args=("timeout",))
         self._watchdog.daemon = True
         self._watchdog.start()
 
@@ -142,9 +145,9 @@ class DemoProcess:
                              torch_version=start.get("torch_version", ""), seconds=seconds,
                              started_at=self.started_at)
         if self._ended_by:
-            limit = self.request.timeout if self.request.timeout is not None else DEFAULT_TIMEOUT[self.request.mode]
             outcome.status = self._ended_by
-            outcome.error = f"timed out after {limit:g} s" if self._ended_by == "timeout" else "cancelled"
+            outcome.error = (f"timed out after {self.request.time_limit:g} s" if self._ended_by == "timeout"
+                             else "cancelled")
         elif result is not None:
             outcome.result = result
             outcome.status = "ok" if result.get("claim_holds") else "failed"
