@@ -127,14 +127,14 @@ def _sync_file(session: Session, source: str, drafts: list[CardDraft], now, repo
     # Second pass: a card whose question was reworded in an earlier import keeps its first
     # id, so it is found by its current front; a question reworded now keeps the card it
     # most resembles; the rest are new, inserted in bulk (an ORM object per card is most of the cost).
-    by_front = {(card.deck, normalise_front(card.front)): card for card in existing.values()
-                if card.id not in claimed}
+    unmatched = [(card, normalise_front(card.front)) for card in existing.values() if card.id not in claimed]
+    by_front = {(card.deck, front): card for card, front in unmatched}
     new_rows: list[dict] = []
     new_links: list[dict] = []
     for position, draft in pending:
         card = by_front.get((draft.deck, normalise_front(draft.front)))
         if card is None or card.id in claimed:
-            card = _reworded_match(draft, existing, claimed)
+            card = _reworded_match(draft, unmatched, claimed)
         if card is not None:
             claimed.add(card.id)
             _sync_card(card, draft, position, now, report, changed)
@@ -186,13 +186,14 @@ def _free_id(draft: CardDraft, taken: set[str]) -> str:
     return card_id
 
 
-def _reworded_match(draft: CardDraft, existing: dict[str, Card], claimed: set[str]) -> Card | None:
+def _reworded_match(draft: CardDraft, unmatched: list[tuple[Card, str]], claimed: set[str]) -> Card | None:
+    """The unclaimed card of the same section whose (normalised) front is most like the draft's."""
     wanted = normalise_front(draft.front)
     best, best_score = None, REWORD_SIMILARITY
-    for card in existing.values():
+    for card, front in unmatched:
         if card.id in claimed or card.deck != draft.deck:
             continue
-        score = SequenceMatcher(None, wanted, normalise_front(card.front)).ratio()
+        score = SequenceMatcher(None, wanted, front).ratio()
         if score >= best_score:
             best, best_score = card, score
     return best
