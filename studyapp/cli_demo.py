@@ -139,6 +139,7 @@ def _print_progress(event) -> None:
     elif event.kind == "output":
         print(f"       {event.message}", file=sys.stderr, flush=True)
     elif event.kind == "start":
+        threads = event.data.get("threads")
         print(f"       device {event.data.get('device')}, torch {event.data.get('torch_version')}, "
-              f"{event.data.get('threads')} threads (torch import {event.data.get('import_seconds')} s)",
+              f"{threads} thread{'' if threads == 1 else 's'} (torch import {event.data.get('import_seconds')} s)",
               file=sys.stderr, flush=True)
