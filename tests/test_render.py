@@ -102,3 +102,11 @@ def test_chinese_in_lists_and_headings_wraps_too_and_code_is_left_alone():
         "长很长很长很长很长很",
         "长很长",
     ]
+
+
+def test_tab_indented_items_from_the_notes_wrap_within_the_width():
+    # the notes indent sub-items with a tab (content line 415): drawn as cells, so counted as cells
+    card = render_markdown("4. 调参数\n\t1. 通常，可以从一个小的学习率开始，观察模型的训练进程和性能，逐渐调整学习率。")
+    lines = [line.plain for line in card.wrap(Console(), 30)]
+    assert lines[1].startswith("    1. 通常，可以") and all("\t" not in line for line in lines)
+    assert all(cell_len(line) <= 30 for line in lines), lines

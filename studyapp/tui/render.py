@@ -190,7 +190,7 @@ def _inline(line: str, base: str = "") -> Text:
 
 def render_markdown(source: str) -> "CardText":
     """Card markdown as styled lines that wrap CJK text at any width they are drawn at."""
-    lines = source.strip("\n").splitlines()
+    lines = source.expandtabs(4).strip("\n").splitlines()  # the wrapping counts cells; a tab is none
     out: list[tuple[Text, bool]] = []  # (line, is code)
     i = 0
     while i < len(lines):
