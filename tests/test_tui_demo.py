@@ -195,3 +195,19 @@ async def test_a_link_to_a_demo_that_is_gone_is_an_error_not_a_crash(store):
         await pilot.press("escape")
         assert type(app.screen).__name__ == "ReviewScreen"
     assert runs(store) == []
+
+
+def test_log_plots_label_their_axis_in_powers_of_ten():
+    import plotext
+
+    from studyapp.tui.demo_screen import decade_ticks, draw_series
+
+    assert decade_ticks(1.03e-16, 0.078) == ([1e-16, 1e-13, 1e-10, 1e-07, 1e-04, 0.1],
+                                             ["1e-16", "1e-13", "1e-10", "1e-7", "1e-4", "0.1"])
+    assert decade_ticks(5, 14809)[1] == ["1", "10", "100", "1000", "1e4", "1e5"]
+    plotext.clear_figure()
+    plotext.plotsize(70, 16)
+    plotext.theme("clear")
+    draw_series(plotext, {"series": {"sigmoid": [1e-16 * 10 ** (i * 0.8) for i in range(20)]}, "log_y": True})
+    chart = plotext.build()
+    assert "1e-16" in chart and "1e-4" in chart and "0.0000" not in chart

@@ -239,15 +239,28 @@ def format_metrics(metrics: dict) -> str:
 def draw_series(plt, result: dict) -> None:
     """Plot every series against its step; points a log axis cannot show (<= 0, NaN) are left out."""
     log_y = bool(result.get("log_y"))
+    shown: list[float] = []
     for label, values in result["series"].items():
         points = [(x, float(y)) for x, y in enumerate(values) if _plottable(y, log_y)]
         if points:
             xs, ys = zip(*points)
             plt.plot(list(xs), list(ys), label=label, marker="braille")
+            shown += ys
     if log_y:
         plt.yscale("log")
+        if shown:
+            plt.yticks(*decade_ticks(min(shown), max(shown)))
     plt.xlabel(result.get("x_label") or "step")
     plt.ylabel(result.get("y_label") or "")
+
+
+def decade_ticks(low: float, high: float, most: int = 6) -> tuple[list[float], list[str]]:
+    """Ticks for a log axis: powers of ten covering [low, high], labelled 1e-16 ... 0.01 ... 1000
+    (plotext would print 0.00000000000000007), every decade or every few so at most ``most``."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    step = max(1, math.ceil((last - first) / (most - 1)))
+    exponents = range(last, first - step, -step)[::-1]  # counted down from the top so the top is a tick
+    return [10.0 ** k for k in exponents], [f"{10.0 ** k:g}" if -3 <= k <= 3 else f"1e{k}" for k in exponents]
 
 
 def _plottable(value, log_y: bool) -> bool:
