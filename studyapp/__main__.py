@@ -1,3 +1,3 @@
-from studyapp.cli import main
+from studyapp.cli.main import main
 
 raise SystemExit(main())

@@ -31,3 +31,17 @@ def run_cli(db_path):
                               input=input, timeout=timeout, env=full_env)
 
     return run
+
+
+@pytest.fixture
+def fake_demos(monkeypatch):
+    """The fake demos (tests/fake_demos) in the catalog instead of the real ones."""
+    from demo_fakes import FAKE_DEMOS
+
+    from studyapp.runner.catalog import catalog
+
+    monkeypatch.setenv("STUDYAPP_DEMOS_DIR", str(FAKE_DEMOS))
+    catalog.cache_clear()
+    yield
+    monkeypatch.delenv("STUDYAPP_DEMOS_DIR")
+    catalog.cache_clear()

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from studyapp.models import REVIEW, Card
-from studyapp.store import Store, open_store
+from studyapp.store.database import Store, open_store
+from studyapp.store.tables import REVIEW, Card
 
 # A fixed moment for frozen-clock tests: 10:00 in Shanghai (the tests pin TZ=Asia/Shanghai).
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)

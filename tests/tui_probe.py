@@ -31,8 +31,8 @@ def peak_rss_mb() -> float:
 
 
 async def _first_card(argv: list[str]) -> dict:
-    from studyapp.cli import build_parser
-    from studyapp.cli_review import make_app
+    from studyapp.cli.main import build_parser
+    from studyapp.cli.review import make_app
 
     args = build_parser().parse_args(["review", *argv])
     app = make_app(args, straight_to_review=True)

@@ -12,8 +12,8 @@ from typing import Optional
 
 from textual.app import App
 
-from studyapp.models import utcnow
-from studyapp.store import Store
+from studyapp.store.database import Store
+from studyapp.store.tables import utcnow
 
 
 class StudyApp(App):
@@ -40,14 +40,14 @@ class StudyApp(App):
         if self.straight_to_review:
             self.study(self.start_deck, cram=self.start_cram)
         else:
-            from studyapp.tui.deck_list import DeckListScreen
+            from studyapp.tui.screens.deck_list import DeckListScreen
 
             self.push_screen(DeckListScreen())
 
     def study(self, deck: Optional[str], cram: bool = False) -> None:
         """Open the review screen on ``deck`` (None: every deck)."""
-        from studyapp.review_session import ReviewSession
-        from studyapp.tui.review_screen import ReviewScreen
+        from studyapp.review.session import ReviewSession
+        from studyapp.tui.screens.review import ReviewScreen
 
         session = ReviewSession(self.store, self.now, deck=deck, cram=cram)
         self.push_screen(ReviewScreen(session))
@@ -60,6 +60,6 @@ class StudyApp(App):
             self.pop_screen()
 
     def show_stats(self) -> None:
-        from studyapp.tui.stats_screen import StatsScreen
+        from studyapp.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())

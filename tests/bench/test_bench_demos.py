@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.demo_catalog import catalog
-from studyapp.demo_runner import RunOutcome, RunRequest, run_demo
+from studyapp.runner.catalog import catalog
+from studyapp.runner.process import RunOutcome, RunRequest, run_demo
 
 DEMO_IDS = sorted(demo_id for demo_id, info in catalog().items() if info.path is None)
 TABLE_SEEDS = range(5)

@@ -16,12 +16,12 @@ import genanki
 import pytest
 from sqlmodel import select
 
-from studyapp.anki_html import markdown_to_html
-from studyapp.export_anki import (NOTE_TYPE, ExportRequest, build_package, export_anki, note_guid, select_cards,
-                                  stable_id)
-from studyapp.importer import bundled_deck_path, import_paths
-from studyapp.models import Card
-from studyapp.store import open_store
+from studyapp.anki.export import ExportRequest, build_package, export_anki, select_cards
+from studyapp.anki.html import markdown_to_html
+from studyapp.anki.note_type import NOTE_TYPE, note_guid, stable_id
+from studyapp.notes.importer import bundled_deck_path, import_paths
+from studyapp.store.database import open_store
+from studyapp.store.tables import Card
 
 CARDS = 10_000
 ROUNDS = 5

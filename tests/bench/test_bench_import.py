@@ -13,10 +13,10 @@ import subprocess
 import sys
 
 import pytest
-
-from studyapp.importer import import_paths
-from studyapp.store import open_store
 from synthetic import synthetic_notes
+
+from studyapp.notes.importer import import_paths
+from studyapp.store.database import open_store
 
 
 def _python(*args: str, env=None) -> subprocess.CompletedProcess:
@@ -39,7 +39,7 @@ def test_cards_json_on_a_fresh_database(benchmark, tmp_path):
 
 
 def test_no_torch_on_the_cards_path(tmp_path):
-    code = ("import sys; from studyapp.cli import main; main(['--db', sys.argv[1], 'cards', '--json']); "
+    code = ("import sys; from studyapp.cli.main import main; main(['--db', sys.argv[1], 'cards', '--json']); "
             "assert 'torch' not in sys.modules, 'torch imported'")
     _python("-c", code, str(tmp_path / "t.db"))
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.models import utcnow
-from studyapp.review_queue import build_queue
-from studyapp.settings import Settings
-from studyapp.store import open_store
+from studyapp.review.queue import build_queue
+from studyapp.review.settings import Settings
+from studyapp.store.database import open_store
+from studyapp.store.tables import utcnow
 
 PROBE = Path(__file__).resolve().parents[1] / "tui_probe.py"
 FLOOR = [sys.executable, "-c", "import textual.app, sqlmodel"]

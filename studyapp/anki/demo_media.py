@@ -1,0 +1,122 @@
+"""Demo plots for an Anki export: the latest recorded run of each linked demo, as PNG media.
+
+A card linked to a demo (``CardDemo``) gets the plot of that demo's latest successful
+recorded run. A demo never run gets a quick run made for the export through the demo
+runner (its own process, progress shown, not recorded: exporting never writes our
+database). With ``plots=False`` the Demo
+field keeps only the command that reproduces the plot. Media file names are flat (genanki
+keeps only the basename) and deterministic: ``studyapp-demo-<id>.png``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlmodel import Session, select
+
+from studyapp.anki.plot_png import Plot, render_pngs
+from studyapp.errors import UserError
+from studyapp.store.tables import CardDemo, DemoRun
+
+
+@dataclass
+class DemoMedia:
+    """The Demo field of one card and the media files it references."""
+
+    html: str
+    files: list[str] = field(default_factory=list)
+
+
+def media_name(demo_id: str) -> str:
+    return f"studyapp-demo-{demo_id}.png"
+
+
+def run_command(demo_id: str) -> str:
+    return f"studyapp demo run {demo_id}"
+
+
+def plot_from_series(demo_id: str, title: str, series_json: str, file: str) -> Plot:
+    """A plot from a recorded run's ``series`` column (``{"series": {...}, "x_label": ...}``)."""
+    try:
+        data = json.loads(series_json or "{}")
+    except json.JSONDecodeError:
+        data = {}
+    lines = data.get("series") if isinstance(data.get("series"), dict) else {}
+    if not lines:
+        raise UserError(f"demo {demo_id}: its recorded run has no series to plot; "
+                        f"run `{run_command(demo_id)}` again or export with --no-plots")
+    return Plot(file=file, title=title, series=lines, x_label=data.get("x_label", "step"),
+                y_label=data.get("y_label", ""), log_y=bool(data.get("log_y", False)))
+
+
+def latest_series(session: Session, demo_id: str) -> str | None:
+    """The series JSON of the demo's latest successful recorded run, if any."""
+    query = (select(DemoRun.series).where(DemoRun.demo_id == demo_id, DemoRun.status == "ok")
+             .order_by(DemoRun.started_at.desc(), DemoRun.id.desc()).limit(1))
+    return session.exec(query).first()
+
+
+def quick_run_series(demo_id: str, progress: Callable[[str], None]) -> str:
+    """Run the demo (quick mode, not recorded: exporting never writes our database) for its series JSON."""
+    from studyapp.runner.process import RunRequest, run_demo
+
+    progress(f"demo {demo_id}: no recorded run; running it now (quick)...")
+
+    def show(event) -> None:
+        if event.kind == "progress":
+            filled = int(event.fraction * 20)
+            progress(f"  [{'#' * filled}{'.' * (20 - filled)}] {event.fraction:4.0%} {event.message}")
+
+    outcome = run_demo(RunRequest(demo_id, mode="quick"), on_event=show)
+    if outcome.status not in ("ok", "failed"):
+        reason = outcome.error.splitlines()[0] if outcome.error else outcome.status
+        raise UserError(f"demo {demo_id}: no recorded run and the quick run failed ({reason}); "
+                        "export with --no-plots to leave its plot out")
+    result = outcome.result
+    return json.dumps({key: result.get(key) for key in ("series", "x_label", "y_label", "log_y") if key in result})
+
+
+def _demo_title(demo_id: str) -> str:
+    from studyapp.runner.catalog import get_demo
+
+    try:
+        return get_demo(demo_id).title
+    except UserError:  # a demo removed since it was recorded: its id is title enough
+        return demo_id
+
+
+def _demo_html(demo_id: str, with_plot: bool) -> str:
+    image = f'<img src="{media_name(demo_id)}" alt="{html.escape(demo_id)}"><br>' if with_plot else ""
+    return f'{image}<span class="command"><code>{html.escape(run_command(demo_id))}</code></span>'
+
+
+@contextmanager
+def demo_media(session: Session, wanted: set[str], *, plots: bool,
+               progress: Callable[[str], None]) -> Iterator[dict[str, DemoMedia]]:
+    """Demo fields of the cards ``wanted`` (ids), by card id; the PNG files live until the context ends."""
+    links: dict[str, list[str]] = {}
+    for link in session.exec(select(CardDemo).order_by(CardDemo.card_id, CardDemo.demo_id)):
+        if link.card_id in wanted:
+            links.setdefault(link.card_id, []).append(link.demo_id)
+    demo_ids = sorted({demo_id for ids in links.values() for demo_id in ids})
+    with tempfile.TemporaryDirectory(prefix="studyapp-anki-media-") as folder:
+        files: dict[str, str] = {}
+        if plots and demo_ids:
+            to_draw = []
+            for demo_id in demo_ids:
+                series = latest_series(session, demo_id) or quick_run_series(demo_id, progress)
+                files[demo_id] = str(Path(folder) / media_name(demo_id))
+                to_draw.append(plot_from_series(demo_id, _demo_title(demo_id), series, files[demo_id]))
+            progress(f"drawing {len(to_draw)} demo plot(s)...")
+            render_pngs(to_draw)
+        yield {
+            card_id: DemoMedia(html="<br>".join(_demo_html(d, d in files) for d in ids),
+                               files=[files[d] for d in ids if d in files])
+            for card_id, ids in links.items()
+        }

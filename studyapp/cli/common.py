@@ -1,0 +1,53 @@
+"""Helpers shared by the command handlers: the database, the clock, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from studyapp.errors import UserError
+from studyapp.store.database import Store, open_store
+
+
+def store_for(args, *, auto_import: bool = True) -> Store:
+    """Open the database named by --db / $STUDYAPP_DB / the default location.
+
+    On a database with no cards at all, the bundled deck is imported first, so that
+    the first command a new user runs has something to show.
+    """
+    store = open_store(getattr(args, "db", None))
+    if auto_import:
+        from studyapp.notes.importer import import_bundled_if_empty
+
+        import_bundled_if_empty(store)
+    return store
+
+
+def now_for(args) -> datetime:
+    """--now ISO-TIME if given (a time without offset is taken as local), else the clock."""
+    text = getattr(args, "now", None)
+    if not text:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--now {text!r}: not an ISO time (e.g. 2026-01-31T09:00 or 2026-01-31T09:00+01:00)")
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # local wall-clock time, as a user would type it
+    return moment.astimezone(timezone.utc)
+
+
+def print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def existing_file(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory")
+    return path

@@ -1,0 +1,274 @@
+"""The daily queue, Anki style: which cards to show today, in which order, and deck counts.
+
+Order: learning cards that are due, then due reviews, then new cards. New cards are
+limited by ``new_per_day``, and reviews plus new cards by ``reviews_per_day``, counting what
+was already answered this study day. A study day starts at ``day_start_hour`` local time.
+Removed, suspended and buried cards are never shown (a cram walk shows buried ones too).
+The TUI, ``studyapp due`` and ``studyapp review`` all build their queue here, so they
+always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
+from sqlalchemy import and_, case, func, literal_column, or_
+from sqlmodel import Session, col, select
+
+from studyapp.errors import UserError
+from studyapp.review.settings import Settings
+from studyapp.store.database import Store
+from studyapp.store.queries import live_card
+from studyapp.store.tables import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
+
+# When nothing else is left, learning cards due this soon are shown early (Anki's default),
+# rather than making the learner wait a few minutes for a 10-minute step.
+LEARN_AHEAD = timedelta(minutes=20)
+DECK_SEPARATOR = "::"
+# SQLite rowid is import order, which follows the notes: new cards and decks come in that order.
+_IMPORT_ORDER = literal_column("card.rowid")
+
+
+def study_day_start(now: datetime, hour: int) -> datetime:
+    """Start (UTC) of the study day containing ``now``; days begin at ``hour`` local time."""
+    local = now.astimezone()
+    start = datetime(local.year, local.month, local.day, hour).astimezone()  # local DST rules
+    if start > now:
+        previous = local - timedelta(days=1)
+        start = datetime(previous.year, previous.month, previous.day, hour).astimezone()
+    return start.astimezone(timezone.utc)
+
+
+def next_day_start(now: datetime, hour: int) -> datetime:
+    """Start (UTC) of the study day after the one containing ``now``."""
+    start = study_day_start(now, hour).astimezone()
+    following = start + timedelta(days=1, hours=12)  # safely inside the next local date
+    return datetime(following.year, following.month, following.day, hour).astimezone().astimezone(timezone.utc)
+
+
+def _in_deck(deck: Optional[str]):
+    if not deck:
+        return True
+    return or_(Card.deck == deck, col(Card.deck).startswith(deck + DECK_SEPARATOR, autoescape=True))
+
+
+def _unindexed(attribute):
+    """``+card.column``: same value, but SQLite will not pick that column's index.
+
+    Without ANALYZE statistics SQLite picks the index on ``removed`` (nearly every row
+    matches) and sorts tens of thousands of rows; steering it to the one index that fits
+    each query (due order for reviews, state for new cards) keeps 100k cards fast.
+    """
+    column = col(attribute)
+    return literal_column(f"+card.{column.key}", column.type)
+
+
+def _visible(now: datetime):
+    """Cards that may be studied at all right now."""
+    return and_(
+        _unindexed(Card.removed).is_(False), _unindexed(Card.suspended).is_(False),
+        or_(col(Card.buried_until).is_(None), col(Card.buried_until) <= now),
+    )
+
+
+@dataclass(frozen=True)
+class DayProgress:
+    """What was answered since the study day began."""
+
+    new_done: int
+    reviews_done: int
+    total_done: int
+
+
+def day_progress(session: Session, now: datetime, settings: Settings) -> DayProgress:
+    start = study_day_start(now, settings.day_start_hour)
+    rows = session.exec(
+        select(ReviewLog.state_before, func.count()).where(ReviewLog.reviewed_at >= start)
+        .group_by(ReviewLog.state_before)
+    ).all()
+    by_state = dict(rows)
+    return DayProgress(
+        new_done=by_state.get(NEW, 0), reviews_done=by_state.get(REVIEW, 0),
+        total_done=sum(by_state.values()),
+    )
+
+
+def _cap_left(progress: DayProgress, settings: Settings) -> int:
+    """Reviews still allowed today; new cards count against this cap too (as in Anki)."""
+    return max(0, settings.reviews_per_day - progress.reviews_done - progress.new_done)
+
+
+def _new_left(progress: DayProgress, settings: Settings, reviews_shown: int) -> int:
+    return max(0, min(settings.new_per_day - progress.new_done, _cap_left(progress, settings) - reviews_shown))
+
+
+@dataclass(frozen=True)
+class DailyQueue:
+    """Card ids in the order they will be shown, and today's progress."""
+
+    learning: list[str]
+    review: list[str]
+    new: list[str]
+    progress: DayProgress
+    learning_ahead: list[str] = field(default_factory=list)  # only used when all else is done
+
+    @property
+    def ordered(self) -> list[str]:
+        main = self.learning + self.review + self.new
+        return main or self.learning_ahead
+
+    def next_card_id(self) -> Optional[str]:
+        ordered = self.ordered
+        return ordered[0] if ordered else None
+
+    @property
+    def remaining(self) -> int:
+        return len(self.ordered)
+
+
+def build_queue(session: Session, settings: Settings, now: datetime, deck: Optional[str] = None) -> DailyQueue:
+    """Today's queue at ``now`` (optionally one deck and its sub-decks)."""
+    day_end = next_day_start(now, settings.day_start_hour)
+    base = and_(_visible(now), _in_deck(deck))
+    learning_rows = session.exec(
+        select(Card.id, Card.due).where(base, col(Card.state).in_((LEARNING, RELEARNING)),
+                                        _unindexed(Card.due) <= now + LEARN_AHEAD).order_by(Card.due)
+    ).all()
+    progress = day_progress(session, now, settings)
+    review = list(session.exec(
+        select(Card.id).where(base, _unindexed(Card.state) == REVIEW, Card.due < day_end)
+        .order_by(Card.due).limit(_cap_left(progress, settings))
+    ))
+    new_left = _new_left(progress, settings, len(review))
+    new = list(session.exec(
+        select(Card.id).where(base, Card.state == NEW).order_by(_IMPORT_ORDER).limit(new_left)
+    )) if new_left else []
+    return DailyQueue(
+        learning=[cid for cid, due in learning_rows if due <= now],
+        review=review, new=new, progress=progress,
+        learning_ahead=[cid for cid, due in learning_rows if due > now],
+    )
+
+
+def queue_listing(session: Session, queue: DailyQueue) -> dict:
+    """The queue as JSON-ready data (the `studyapp due --json` contract)."""
+    kinds = {cid: "learning" for cid in queue.learning + queue.learning_ahead}
+    kinds.update({cid: "review" for cid in queue.review})
+    kinds.update({cid: "new" for cid in queue.new})
+    ordered = queue.ordered
+    cards = {card.id: card for card in session.exec(select(Card).where(col(Card.id).in_(ordered)))}
+    return {
+        "counts": {
+            "learning": len(queue.learning), "review": len(queue.review), "new": len(queue.new),
+            "learning_later": len(queue.learning_ahead), "done_today": queue.progress.total_done,
+        },
+        "cards": [
+            {
+                "id": cid, "queue": kinds[cid], "deck": cards[cid].deck, "front": cards[cid].front,
+                "due": cards[cid].due.isoformat() if cards[cid].due else None,
+            }
+            for cid in ordered
+        ],
+    }
+
+
+def cram_queue(session: Session, deck: Optional[str], now: datetime) -> list[str]:
+    """Every card of ``deck`` that is not removed or suspended, in note order.
+
+    Due or not, buried or not: cram never reschedules, so burying (which only keeps
+    siblings apart in the daily queue) does not apply. ``now`` is kept for the callers.
+    """
+    kept = and_(_unindexed(Card.removed).is_(False), _unindexed(Card.suspended).is_(False), _in_deck(deck))
+    return list(session.exec(select(Card.id).where(kept).order_by(_IMPORT_ORDER)))
+
+
+def check_deck(session: Session, deck: Optional[str]) -> None:
+    """UserError naming some real decks when ``deck`` (a --deck argument) has no cards."""
+    if not deck or session.exec(select(Card.id).where(_in_deck(deck), col(Card.removed).is_(False))).first():
+        return
+    known = sorted({d.split(DECK_SEPARATOR)[0] for d in session.exec(select(Card.deck).distinct())})
+    raise UserError(f"deck {deck!r}: no such deck (top-level decks: {', '.join(known) or 'none'})")
+
+
+def next_due(session: Session, settings: Settings, now: datetime, deck: Optional[str] = None) -> Optional[datetime]:
+    """When the next card of ``deck`` becomes available (UTC), or None when none ever will."""
+    soonest = session.exec(
+        select(func.min(Card.due)).where(_visible(now), _in_deck(deck), Card.state != NEW, Card.due > now)
+    ).first()
+    buried_or_new = session.exec(
+        select(func.count()).select_from(Card).where(
+            col(Card.removed).is_(False), col(Card.suspended).is_(False), _in_deck(deck),
+            or_(Card.state == NEW, col(Card.buried_until) > now),
+        )
+    ).one()
+    tomorrow = next_day_start(now, settings.day_start_hour)
+    candidates = [t for t in (soonest,) if t is not None]
+    if buried_or_new:
+        candidates.append(tomorrow)
+    return min(candidates) if candidates else None
+
+
+@dataclass
+class DeckCounts:
+    """One node of the deck tree (``A::B::C``) with the counts of it and its sub-decks."""
+
+    path: str
+    name: str
+    depth: int
+    new: int = 0
+    learning: int = 0
+    due: int = 0
+    total: int = 0
+
+
+def deck_counts(session: Session, settings: Settings, now: datetime) -> list[DeckCounts]:
+    """Deck tree in pre-order (notes order); new and due are capped by today's limits."""
+    day_end = next_day_start(now, settings.day_start_hour)
+    is_learning = col(Card.state).in_((LEARNING, RELEARNING)) & (Card.due < day_end)
+    rows = session.exec(
+        select(
+            Card.deck,
+            func.sum(case((Card.state == NEW, 1), else_=0)),
+            func.sum(case((is_learning, 1), else_=0)),
+            func.sum(case(((Card.state == REVIEW) & (Card.due < day_end), 1), else_=0)),
+            func.count(),
+            func.min(_IMPORT_ORDER),
+        ).where(_visible(now)).group_by(Card.deck)
+    ).all()
+    progress = day_progress(session, now, settings)
+    nodes: dict[str, DeckCounts] = {}
+    first_seen: dict[str, int] = {}
+    for deck, new, learning, due, total, first in rows:
+        parts = deck.split(DECK_SEPARATOR)
+        for depth in range(len(parts)):
+            path = DECK_SEPARATOR.join(parts[: depth + 1])
+            node = nodes.setdefault(path, DeckCounts(path=path, name=parts[depth], depth=depth))
+            node.new += new
+            node.learning += learning
+            node.due += due
+            node.total += total
+            first_seen[path] = min(first_seen.get(path, first), first)
+    for node in nodes.values():
+        node.due = min(node.due, _cap_left(progress, settings))
+        node.new = min(node.new, _new_left(progress, settings, node.due))
+
+    def tree_order(path: str) -> tuple[int, ...]:
+        parts = path.split(DECK_SEPARATOR)
+        return tuple(first_seen[DECK_SEPARATOR.join(parts[: i + 1])] for i in range(len(parts)))
+
+    return [nodes[path] for path in sorted(nodes, key=tree_order)]
+
+
+def set_suspended(store: Store, card_id: str, suspended: bool) -> tuple[Card, bool]:
+    """Suspend (never shown) or unsuspend a card; the leech tag, if any, stays.
+
+    Returns the card and whether it changed (False when it already was as asked).
+    """
+    with store.transaction() as session:
+        card = live_card(session, card_id)
+        changed = card.suspended != suspended
+        card.suspended = suspended
+        session.add(card)
+    return card, changed

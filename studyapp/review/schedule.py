@@ -1,0 +1,253 @@
+"""FSRS scheduling of one card: preview the four outcomes, commit the chosen one, undo it.
+
+py-fsrs draws interval fuzz from the global ``random``, so the four outcomes are computed
+once (``preview``) when the answer is revealed; the buttons show those intervals and
+``commit`` stores exactly the outcome shown. A commit writes the card, its review-log row
+(with a JSON snapshot of the card before), any buried siblings and a leech suspension in
+one transaction, so a rating is either fully on disk or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from studyapp.errors import UserError
+from studyapp.review.queue import next_day_start
+from studyapp.review.settings import Settings
+from studyapp.store.database import Store
+from studyapp.store.queries import live_card
+from studyapp.store.tables import NEW, REVIEW, Card, ReviewLog
+
+RATING_NAMES = ("again", "hard", "good", "easy")  # index + 1 is the fsrs Rating value
+AGAIN = 1
+LEECH_TAG = "leech"
+# Every Card field a rating may change; the review log keeps them so undo restores exactly.
+SNAPSHOT_FIELDS = (
+    "state", "step", "stability", "difficulty", "due", "last_review",
+    "reps", "lapses", "suspended", "tags", "buried_until",
+)
+_DATETIME_FIELDS = {"due", "last_review", "buried_until"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The card's scheduling fields after one rating."""
+
+    rating: int
+    state: int
+    step: Optional[int]
+    stability: float
+    difficulty: float
+    due: datetime
+    interval: timedelta
+
+    @property
+    def label(self) -> str:
+        """'Good · 3d': what the button for this rating shows."""
+        return f"{RATING_NAMES[self.rating - 1].capitalize()} · {format_interval(self.interval)}"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The four possible outcomes of reviewing one card at one moment."""
+
+    card_id: str
+    reviewed_at: datetime
+    outcomes: tuple[Outcome, Outcome, Outcome, Outcome]
+
+    def outcome(self, rating: int) -> Outcome:
+        return self.outcomes[rating - 1]
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What a committed rating did, for the screen to tell the learner."""
+
+    log_id: int
+    card: Card
+    became_leech: bool
+    buried: int
+
+
+def parse_rating(text: str) -> int:
+    """'good' or '3' -> 3; UserError otherwise."""
+    word = text.strip().lower()
+    if word in RATING_NAMES:
+        return RATING_NAMES.index(word) + 1
+    if word in {"1", "2", "3", "4"}:
+        return int(word)
+    raise UserError(f"rating {text!r}: expected one of {', '.join(RATING_NAMES)} (or 1-4)")
+
+
+def format_interval(interval: timedelta) -> str:
+    """A short human interval: 1m, 10m, 5h, 3d, 2.1mo, 1.5y."""
+    minutes = interval.total_seconds() / 60
+    if minutes < 60:
+        return f"{max(1, round(minutes))}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)}h"
+    days = hours / 24
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"
+
+
+def make_scheduler(settings: Settings):
+    """An ``fsrs.Scheduler`` configured from the learner's settings."""
+    from fsrs import Scheduler
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    return Scheduler(
+        parameters=settings.fsrs_parameters or DEFAULT_PARAMETERS,
+        desired_retention=settings.desired_retention,
+        learning_steps=[timedelta(minutes=m) for m in settings.learning_steps],
+        relearning_steps=[timedelta(minutes=m) for m in settings.relearning_steps],
+        maximum_interval=settings.maximum_interval,
+        enable_fuzzing=settings.fuzz,
+    )
+
+
+def _fsrs_card(card: Card, now: datetime):
+    from fsrs import Card as FsrsCard
+    from fsrs import State
+
+    if card.state == NEW:  # py-fsrs has no New state: a fresh Learning card at step 0
+        return FsrsCard(card_id=0, state=State.Learning, step=0, due=now)
+    return FsrsCard(
+        card_id=0, state=State(card.state), step=card.step, stability=card.stability,
+        difficulty=card.difficulty, due=card.due or now, last_review=card.last_review,
+    )
+
+
+def preview(card: Card, scheduler, now: datetime) -> Preview:
+    """The outcome of each rating if ``card`` were answered at ``now`` (fuzz drawn once)."""
+    from fsrs import Rating
+
+    now = now.astimezone(timezone.utc)  # py-fsrs accepts only the timezone.utc tzinfo
+    before = _fsrs_card(card, now)
+    outcomes = []
+    for rating in Rating:
+        after, _ = scheduler.review_card(before, rating, review_datetime=now)
+        outcomes.append(Outcome(
+            rating=int(rating), state=int(after.state), step=after.step,
+            stability=after.stability, difficulty=after.difficulty,
+            due=after.due, interval=after.due - now,
+        ))
+    return Preview(card_id=card.id, reviewed_at=now, outcomes=tuple(outcomes))
+
+
+def _snapshot(card: Card) -> dict:
+    data = {}
+    for name in SNAPSHOT_FIELDS:
+        value = getattr(card, name)
+        data[name] = value.isoformat() if isinstance(value, datetime) else value
+    return data
+
+
+def _restore(card: Card, data: dict) -> None:
+    for name in SNAPSHOT_FIELDS:
+        value = data[name]
+        if name in _DATETIME_FIELDS and value is not None:
+            value = datetime.fromisoformat(value)
+        setattr(card, name, value)
+
+
+
+def _bury_siblings(session: Session, card: Card, now: datetime, until: datetime) -> list[str]:
+    """Hide the section's other new and review cards until ``until``; returns their ids."""
+    visible = (col(Card.buried_until).is_(None)) | (col(Card.buried_until) <= now)
+    ids = list(session.exec(
+        select(Card.id).where(
+            Card.deck == card.deck, Card.id != card.id, col(Card.removed).is_(False),
+            col(Card.suspended).is_(False), col(Card.state).in_((NEW, REVIEW)), visible,
+        )
+    ))
+    if ids:
+        session.exec(update(Card).where(col(Card.id).in_(ids)).values(buried_until=until))
+    return ids
+
+
+def commit(store: Store, shown: Preview, rating: int, settings: Settings,
+           duration_ms: Optional[int] = None) -> CommitResult:
+    """Store the previewed outcome of ``rating`` with its review log, in one transaction."""
+    chosen = shown.outcome(rating)
+    with store.transaction() as session:
+        card = session.get(Card, shown.card_id)
+        if card is None or card.removed:
+            raise UserError(f"card {shown.card_id}: no such card")
+        snapshot = _snapshot(card)
+        state_before = card.state
+        card.state, card.step = chosen.state, chosen.step
+        card.stability, card.difficulty = chosen.stability, chosen.difficulty
+        card.due, card.last_review = chosen.due, shown.reviewed_at
+        card.reps += 1
+        card.updated_at = shown.reviewed_at
+        became_leech = False
+        if rating == AGAIN and state_before == REVIEW:
+            card.lapses += 1
+            if card.lapses >= settings.leech_lapses:
+                became_leech = True
+                card.suspended = True
+                if LEECH_TAG not in card.tag_list:
+                    card.tags = " ".join(card.tag_list + [LEECH_TAG])
+        buried: list[str] = []
+        if settings.bury_siblings:
+            until = next_day_start(shown.reviewed_at, settings.day_start_hour)
+            buried = _bury_siblings(session, card, shown.reviewed_at, until)
+        snapshot["buried_siblings"] = buried
+        log = ReviewLog(
+            card_id=card.id, rating=rating, reviewed_at=shown.reviewed_at,
+            duration_ms=duration_ms, state_before=state_before,
+            snapshot_before=json.dumps(snapshot),
+        )
+        session.add(card)
+        session.add(log)
+        session.flush()
+        log_id = log.id
+    return CommitResult(log_id=log_id, card=card, became_leech=became_leech, buried=len(buried))
+
+
+def undo(store: Store, log_id: int) -> str:
+    """Take back one rating: the card as it was, siblings unburied, log row gone.
+
+    Returns the card id. Refuses when the card was rated again after this rating,
+    since restoring an older state would silently drop the later one.
+    """
+    with store.transaction() as session:
+        log = session.get(ReviewLog, log_id)
+        if log is None:
+            raise UserError(f"review {log_id}: nothing to undo")
+        later = session.exec(
+            select(ReviewLog.id).where(ReviewLog.card_id == log.card_id, ReviewLog.id > log_id)
+        ).first()
+        if later is not None:
+            raise UserError(f"card {log.card_id} was rated again later; undo that first")
+        data = json.loads(log.snapshot_before)
+        card = session.get(Card, log.card_id)
+        _restore(card, data)
+        session.add(card)
+        if data["buried_siblings"]:
+            session.exec(
+                update(Card).where(col(Card.id).in_(data["buried_siblings"])).values(buried_until=None)
+            )
+        session.delete(log)
+        return log.card_id
+
+
+def rate_now(store: Store, card_id: str, rating: int, settings: Settings, now: datetime) -> tuple[Preview, CommitResult]:
+    """Preview and commit in one go (the headless ``studyapp rate``)."""
+    with store.session() as session:
+        card = live_card(session, card_id)
+    if card.suspended:
+        raise UserError(f"card {card.id} is suspended; studyapp unsuspend {card.id} first")
+    shown = preview(card, make_scheduler(settings), now)
+    return shown, commit(store, shown, rating, settings)

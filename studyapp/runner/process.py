@@ -1,0 +1,247 @@
+"""Run a demo in its own process and stream what it says; never import torch here.
+
+The child (:mod:`studyapp.runner.child`) starts in a new session, so cancelling or timing
+out kills its whole process group (data-loader workers and all). Every run, whatever its
+end, becomes one ``DemoRun`` row when a store is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from sqlmodel import Session, select
+
+from studyapp.store.database import Store, StoreError
+from studyapp.store.tables import DemoRun, utcnow
+
+DEFAULT_TIMEOUT = {"quick": 120.0, "full": 1800.0}
+KILL_GRACE_SECONDS = 2.0
+TRACEBACK_TAIL_LINES = 12
+
+
+@dataclass
+class RunRequest:
+    """What to run: ``device`` is auto | cpu | cuda | mps; ``threads`` 0 leaves torch's default."""
+
+    demo_id: str
+    device: str = "auto"
+    seed: int = 0
+    mode: str = "quick"  # quick | full
+    threads: int = 0
+    timeout: float | None = None  # seconds; None takes DEFAULT_TIMEOUT[mode]
+    card_id: str | None = None
+
+    @property
+    def time_limit(self) -> float:
+        return self.timeout if self.timeout is not None else DEFAULT_TIMEOUT[self.mode]
+
+
+@dataclass
+class RunEvent:
+    """One line from the child: kind is start | progress | result | error | output."""
+
+    kind: str
+    data: dict
+
+    @property
+    def fraction(self) -> float:
+        return float(self.data.get("fraction", 0.0))
+
+    @property
+    def message(self) -> str:
+        return str(self.data.get("message", ""))
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended: status is ok | failed (claim did not hold) | error | timeout | cancelled."""
+
+    request: RunRequest
+    status: str
+    result: dict = field(default_factory=dict)
+    error: str = ""
+    device: str = ""
+    torch_version: str = ""
+    seconds: float = 0.0
+    started_at: object = None
+    bad_request: bool = False
+    record_error: str = ""  # why the run could not be recorded, if it could not
+
+    @property
+    def claim_holds(self) -> bool | None:
+        return self.result.get("claim_holds") if self.result else None
+
+
+class DemoProcess:
+    """A running demo. Iterate ``events()`` (blocking) to follow it; ``cancel()`` from any thread."""
+
+    def __init__(self, request: RunRequest):
+        self.request = request
+        self.started_at = utcnow()
+        self._began = time.monotonic()
+        self._stderr_tail: deque[str] = deque(maxlen=200)
+        self._ended_by: str | None = None  # "timeout" | "cancelled"
+        self._lock = threading.Lock()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if request.threads > 0:
+            env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(request.threads)
+        command = [sys.executable, "-m", "studyapp.runner.child", request.demo_id, "--device", request.device,
+                   "--seed", str(request.seed), "--mode", request.mode, "--threads", str(request.threads)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        encoding="utf-8", errors="replace", start_new_session=True, env=env)
+        self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_reader.start()
+        self._watchdog = threading.Timer(request.time_limit, self._stop, args=("timeout",))
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def _drain_stderr(self) -> None:
+        for line in self.process.stderr:
+            self._stderr_tail.append(line.rstrip("\n"))
+
+    def _stop(self, reason: str) -> None:
+        with self._lock:
+            if self.process.poll() is not None or self._ended_by:
+                return
+            self._ended_by = reason
+        _kill_group(self.process)
+
+    def cancel(self) -> None:
+        """Stop the run and every process it started."""
+        self._stop("cancelled")
+
+    def events(self) -> Iterator[RunEvent]:
+        """Events as the child sends them; ends when the child's output ends."""
+        for line in self.process.stdout:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:  # a stray print from a demo or a library
+                yield RunEvent("output", {"message": line})
+                continue
+            yield RunEvent(str(data.pop("event", "output")), data)
+
+    def outcome(self, events: list[RunEvent]) -> RunOutcome:
+        """Wait for the child to exit and sum up the run from the events it sent."""
+        self.process.wait()
+        self._watchdog.cancel()
+        self._stderr_reader.join(timeout=2)
+        seconds = time.monotonic() - self._began
+        start = next((e.data for e in events if e.kind == "start"), {})
+        result = next((e.data for e in events if e.kind == "result"), None)
+        error = next((e.data for e in events if e.kind == "error"), None)
+        outcome = RunOutcome(self.request, status="error", device=start.get("device", ""),
+                             torch_version=start.get("torch_version", ""), seconds=seconds,
+                             started_at=self.started_at)
+        if self._ended_by:
+            outcome.status = self._ended_by
+            outcome.error = (f"timed out after {self.request.time_limit:g} s" if self._ended_by == "timeout"
+                             else "cancelled")
+        elif result is not None:
+            outcome.result = result
+            outcome.status = "ok" if result.get("claim_holds") else "failed"
+            outcome.device, outcome.torch_version = result.get("device", ""), result.get("torch_version", "")
+            outcome.seconds = float(result.get("seconds", seconds))
+        elif error is not None:
+            outcome.error = error.get("message", "demo failed")
+            outcome.bad_request = bool(error.get("bad_request"))
+            if error.get("traceback"):
+                outcome.error += "\n" + _tail(error["traceback"])
+        else:  # died without a word: killed, segfault, out of memory
+            code = self.process.returncode
+            tail = "\n".join(list(self._stderr_tail)[-TRACEBACK_TAIL_LINES:])
+            outcome.error = f"demo process exited with code {code}" + (f"\n{tail}" if tail else "")
+        return outcome
+
+
+def _tail(text: str) -> str:
+    return "\n".join(text.rstrip().splitlines()[-TRACEBACK_TAIL_LINES:])
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=KILL_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        pass
+    try:  # the leader may be gone while its children linger: kill the group regardless
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def run_demo(request: RunRequest, on_event: Callable[[RunEvent], None] | None = None,
+             store: Store | None = None, process_ready: Callable[[DemoProcess], None] | None = None) -> RunOutcome:
+    """Run to the end, passing each event to ``on_event``; record the run if ``store`` is given.
+
+    Whatever goes wrong with the demo comes back as the outcome, never as an exception,
+    so a caller (a TUI worker) cannot be taken down by a demo.
+    """
+    try:
+        process = DemoProcess(request)
+    except OSError as exc:  # no interpreter to start, out of processes
+        outcome = RunOutcome(request, status="error", error=f"cannot start the demo process: {exc}",
+                             started_at=utcnow())
+        _record_if_asked(store, outcome)
+        return outcome
+    if process_ready is not None:
+        process_ready(process)
+    events: list[RunEvent] = []
+    try:
+        for event in process.events():
+            events.append(event)
+            if on_event is not None:
+                on_event(event)
+    except BaseException:
+        process.cancel()
+        raise
+    outcome = process.outcome(events)
+    if not outcome.bad_request:  # a request that could not start (absent device) is no run
+        _record_if_asked(store, outcome)
+    return outcome
+
+
+def _record_if_asked(store: Store | None, outcome: RunOutcome) -> None:
+    if store is None:
+        return
+    try:
+        record_run(store, outcome)
+    except StoreError as exc:  # a locked or read-only database must not hide the verdict
+        outcome.record_error = str(exc)
+
+
+def record_run(store: Store, outcome: RunOutcome) -> int:
+    """Append the run to the demo-runs table; returns its id."""
+    result = outcome.result
+    plot = {key: result.get(key) for key in ("series", "x_label", "y_label", "log_y")} if result else {}
+    row = DemoRun(
+        demo_id=outcome.request.demo_id, card_id=outcome.request.card_id, device=outcome.device,
+        torch_version=outcome.torch_version, seed=outcome.request.seed, mode=outcome.request.mode,
+        started_at=outcome.started_at or utcnow(), seconds=round(outcome.seconds, 3), status=outcome.status,
+        claim_holds=outcome.claim_holds, metrics=json.dumps(result.get("metrics", {}), ensure_ascii=False),
+        series=json.dumps(plot, ensure_ascii=False), error=outcome.error,
+    )
+    with store.transaction() as session:
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def latest_runs(session: Session, demo_id: str, limit: int = 5) -> list[DemoRun]:
+    """The most recent runs of a demo, newest first."""
+    query = select(DemoRun).where(DemoRun.demo_id == demo_id).order_by(DemoRun.id.desc()).limit(limit)
+    return list(session.exec(query))

@@ -1,0 +1,1 @@
+"""The SQLite database: SQLModel tables, opening it (pragmas, migrations) and read-side queries; imports no other studyapp package."""

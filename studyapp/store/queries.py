@@ -1,0 +1,70 @@
+"""Read-side queries over cards, shaped as plain dicts for the CLI and exports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import or_, select
+
+from studyapp.errors import UserError
+from studyapp.store.database import Store
+from studyapp.store.tables import STATE_NAMES, Card, CardDemo
+
+
+def live_card(session, card_id: str) -> Card:
+    """The card ``card_id`` as the notes still have it; UserError when it is unknown or removed."""
+    card = session.get(Card, card_id)
+    if card is None:
+        raise UserError(f"card {card_id}: no such card (see `studyapp due --json` or `studyapp cards` for ids)")
+    if card.removed:
+        raise UserError(f"card {card_id} was removed from the notes (it is listed by "
+                        "`studyapp cards --removed`); removed cards cannot be reviewed")
+    return card
+
+
+def deck_filter(deck: str):
+    """Cards in ``deck`` or any deck below it."""
+    return or_(Card.deck == deck, Card.deck.startswith(deck + "::"))
+
+
+def demo_links(session) -> dict[str, list[str]]:
+    links: dict[str, list[str]] = defaultdict(list)
+    for card_id, demo_id in session.exec(select(CardDemo.card_id, CardDemo.demo_id)):
+        links[card_id].append(demo_id)
+    return links
+
+
+def card_rows(store: Store, deck: str | None = None, search: str | None = None,
+              include_removed: bool = False) -> list[dict]:
+    """Cards in notes order, as JSON-ready dicts (the `cards --json` contract)."""
+    query = select(Card)
+    if not include_removed:
+        query = query.where(Card.removed == False)  # noqa: E712  (SQL comparison)
+    if deck:
+        query = query.where(deck_filter(deck))
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(or_(Card.front.like(pattern), Card.back.like(pattern)))
+    query = query.order_by(Card.source_file, Card.position)
+    with store.session() as session:
+        links = demo_links(session)
+        return [card_dict(card, links.get(card.id, [])) for card in session.exec(query)]
+
+
+def card_dict(card: Card, demos: list[str]) -> dict:
+    return {
+        "id": card.id,
+        "front": card.front,
+        "back": card.back,
+        "deck": card.deck,
+        "tags": card.tag_list,
+        "source": card.source,
+        "demos": sorted(demos),
+        "state": STATE_NAMES[card.state],
+        "due": card.due.isoformat() if card.due else None,
+        "suspended": card.suspended,
+        "removed": card.removed,
+        "kind": card.kind,
+        "reps": card.reps,
+        "lapses": card.lapses,
+    }

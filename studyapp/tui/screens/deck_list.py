@@ -1,0 +1,80 @@
+"""The deck list: the heading tree of the notes with new / learning / due counts per deck."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from studyapp.review.queue import build_queue, deck_counts
+from studyapp.review.settings import load_settings
+
+ALL_DECKS = ""  # row key of the "all decks" row
+
+
+class DeckListScreen(Screen):
+    """Pick a deck: Enter studies it, c crams it."""
+
+    BINDINGS = [
+        Binding("enter", "study", "Study"),
+        Binding("c", "cram", "Cram"),
+        Binding("S", "stats", "Stats"),
+        Binding("D", "demos", "Demos"),
+        Binding("q,escape", "quit", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Decks — today's cards (new · learning · due)", id="deck-title")
+        yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Deck", key="deck")
+        for name in ("New", "Learning", "Due"):
+            table.add_column(name, key=name.lower(), width=8)
+        self.refresh_counts()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        """Recount (after a review the numbers have changed) and keep the cursor on its deck."""
+        table = self.query_one(DataTable)
+        selected = self._selected_deck() if table.row_count else ALL_DECKS
+        store, now = self.app.store, self.app.now()
+        with store.session() as session:
+            settings = load_settings(session)
+            nodes = deck_counts(session, settings, now)
+            whole = build_queue(session, settings, now)
+        table.clear()
+        table.add_row("All decks", len(whole.new), len(whole.learning) + len(whole.learning_ahead),
+                      len(whole.review), key=ALL_DECKS)
+        for node in nodes:
+            table.add_row("  " * (node.depth + 1) + node.name, node.new, node.learning, node.due, key=node.path)
+        table.move_cursor(row=table.get_row_index(selected) if selected in table.rows else 0)
+
+    def _selected_deck(self) -> str:
+        table = self.query_one(DataTable)
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_study()
+
+    def action_study(self) -> None:
+        self.app.study(self._selected_deck() or None)
+
+    def action_cram(self) -> None:
+        self.app.study(self._selected_deck() or None, cram=True)
+
+    def action_stats(self) -> None:
+        self.app.show_stats()
+
+    def action_demos(self) -> None:
+        from studyapp.tui.screens.demo_browser import DemoBrowserScreen
+
+        self.app.push_screen(DemoBrowserScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()

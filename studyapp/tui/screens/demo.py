@@ -1,0 +1,271 @@
+"""The demo panel: run a card's demo live, then show the verdict, its metrics and a plot.
+
+The demo runs in its own process (:mod:`studyapp.runner.process`), followed from a thread
+worker whose events are handed to the UI with ``call_from_thread``; this process never
+imports torch. Closing the panel pops it off the review screen, which is left untouched,
+so reviewing goes on with the same card in the same state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Optional
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, ProgressBar, RichLog, Static
+from textual.worker import get_current_worker
+
+from studyapp.errors import UserError
+from studyapp.runner.catalog import get_demo
+from studyapp.runner.process import DemoProcess, RunEvent, RunOutcome, RunRequest, latest_runs, run_demo
+
+RUNS_SHOWN = 5
+LOG_LINES = 500
+
+
+class DemoScreen(Screen):
+    """One demo of a card (``n`` steps through the card's others): claim, live log, verdict, plot."""
+
+    CSS_PATH = "demo.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),  # while running; otherwise Esc falls through to close
+        Binding("q,escape", "close", "Back"),
+        Binding("r", "rerun", "Run again"),
+        Binding("n", "next_demo", "Next demo"),
+    ]
+
+    def __init__(self, demo_ids: list[str], card_id: Optional[str] = None) -> None:
+        super().__init__()
+        self.demo_ids = demo_ids
+        self.card_id = card_id
+        self.demo_id = demo_ids[0]
+        self.running = False
+        self.outcome: Optional[RunOutcome] = None
+        self._process: Optional[DemoProcess] = None
+        self._cancel_requested = False
+        self._log_lines: deque[str] = deque(maxlen=LOG_LINES)  # kept to wrap them anew when the log changes width
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="demo-title")
+        yield Static(id="demo-claim")
+        with Horizontal(id="demo-bar"):
+            yield ProgressBar(total=100, show_eta=False, id="demo-progress")
+            yield Static(id="demo-status")
+        yield Static(id="demo-detail")
+        with Horizontal(id="demo-body"):
+            with Vertical(id="demo-left"):
+                yield RichLog(id="demo-log", wrap=True, min_width=20, max_lines=LOG_LINES)
+                yield Static(id="demo-metrics")
+            yield Vertical(id="demo-plot-slot")
+        yield Static("Last runs of this demo", id="demo-runs-title")
+        yield DataTable(id="demo-runs", cursor_type="none", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#demo-runs", DataTable)
+        for label, key in (("When", "when"), ("Device", "device"), ("Seed", "seed"), ("Mode", "mode"),
+                           ("Seconds", "seconds"), ("Verdict", "verdict")):
+            table.add_column(label, key=key)
+        self.start_run()
+
+    def on_unmount(self) -> None:
+        # a closed panel (or a quitting app) must not leave the demo running
+        self._cancel()
+
+    # ------------------------------------------------------------ running
+
+    def start_run(self) -> None:
+        """Reset the panel and run the current demo (device auto, torch's default threads)."""
+        try:
+            info = get_demo(self.demo_id)
+        except UserError as exc:  # the card links a demo whose file has gone since the import
+            self.query_one("#demo-title", Static).update(f"▶ {self.demo_id}")
+            self._set_status(f"error: {exc}", "fails")
+            return
+        self.query_one("#demo-title", Static).update(f"▶ {info.title}  ({info.id})")
+        self.query_one("#demo-claim", Static).update(f"Claim: {info.claim}")
+        self._log_lines.clear()
+        self.query_one("#demo-log", RichLog).clear()
+        self._log("       starting the demo (loading torch)…")
+        self.query_one("#demo-progress", ProgressBar).update(progress=0)
+        self.query_one("#demo-detail", Static).update("")
+        self.query_one("#demo-metrics", Static).update("")
+        self.query_one("#demo-plot-slot").remove_children()
+        self.query_one("#demo-body").remove_class("with-plot")  # the log takes the whole width until a plot comes
+        self._set_status("running… (esc cancels)", "running")
+        self.outcome, self._process, self._cancel_requested = None, None, False
+        self.running = True
+        self.refresh_bindings()
+        self._show_runs()
+        self._run(RunRequest(demo_id=info.id, device="auto", card_id=self.card_id))
+
+    @work(thread=True, exclusive=True, group="demo-run")
+    def _run(self, request: RunRequest) -> None:
+        outcome = run_demo(request, on_event=lambda event: self._post(self._show_event, event),
+                           store=self.app.store, process_ready=self._process_ready)
+        self._post(self._finish, outcome)
+
+    def _post(self, callback, *args) -> None:
+        # once the panel is gone its worker is cancelled: nothing is left to draw on
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(callback, *args)
+
+    def _process_ready(self, process: DemoProcess) -> None:
+        self._process = process
+        if self._cancel_requested:  # Esc came before the process existed
+            process.cancel()
+
+    def _cancel(self) -> None:
+        self._cancel_requested = True
+        if self._process is not None:
+            self._process.cancel()
+
+    def _show_event(self, event: RunEvent) -> None:
+        if event.kind == "progress":
+            self.query_one("#demo-progress", ProgressBar).update(progress=100 * event.fraction)
+            self._log(f"[{event.fraction:4.0%}] {event.message}")
+        elif event.kind == "output":
+            self._log(f"       {event.message}")
+        elif event.kind == "start":
+            self._log(f"       running on {event.data.get('device')}")
+
+    def _finish(self, outcome: RunOutcome) -> None:
+        self.running, self.outcome = False, outcome
+        self.refresh_bindings()
+        if outcome.status in ("ok", "failed"):
+            self.query_one("#demo-progress", ProgressBar).update(progress=100)
+            holds = bool(outcome.claim_holds)
+            self._set_status("✓ the claim holds" if holds else "✗ the claim does not hold",
+                             "holds" if holds else "fails")
+            self.query_one("#demo-detail", Static).update(
+                f"{outcome.device} · seed {outcome.request.seed} · {outcome.request.mode} · {outcome.seconds:.2f} s")
+            self.query_one("#demo-metrics", Static).update(format_metrics(outcome.result.get("metrics", {})))
+            self._show_plot(outcome.result)
+        else:
+            first, _, tail = outcome.error.partition("\n")
+            stopped = outcome.status in ("cancelled", "timeout")  # the error says which: "cancelled", "timed out…"
+            self._set_status(first if stopped else f"error: {first}", "stopped" if stopped else "fails")
+            for line in tail.splitlines():
+                self._log(line)
+        if outcome.record_error:
+            self._log(f"not recorded: {outcome.record_error}")
+        self._show_runs()
+
+    # ------------------------------------------------------------ drawing
+
+    def _log(self, line: str) -> None:
+        self._log_lines.append(line)
+        self.query_one("#demo-log", RichLog).write(line)
+
+    def _rewrap_log(self) -> None:
+        """Write the log again at its new width (RichLog wraps once, when a line is written)."""
+        log = self.query_one("#demo-log", RichLog).clear()
+        for line in self._log_lines:
+            log.write(line)
+        log.scroll_end(animate=False)
+
+    def _set_status(self, text: str, state: str) -> None:
+        status = self.query_one("#demo-status", Static)
+        status.update(text)
+        status.set_classes(state)
+
+    def _show_plot(self, result: dict) -> None:
+        if not result.get("series"):
+            return
+        from textual_plotext import PlotextPlot  # plotting is only paid for when a plot is shown
+
+        plot = PlotextPlot(id="demo-plot")
+        self.query_one("#demo-plot-slot").mount(plot)
+        self.query_one("#demo-body").add_class("with-plot")
+        self.call_after_refresh(self._rewrap_log)
+        draw_series(plot.plt, result)
+
+    def _show_runs(self) -> None:
+        table = self.query_one("#demo-runs", DataTable)
+        table.clear()
+        with self.app.store.session() as session:
+            runs = latest_runs(session, self.demo_id, RUNS_SHOWN)
+        for run in runs:
+            table.add_row(run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), run.device or "-", run.seed,
+                          run.mode, f"{run.seconds:.1f}", verdict_label(run.status))
+
+    # ------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple) -> Optional[bool]:
+        if action == "cancel":
+            return self.running
+        if action == "rerun":
+            return not self.running
+        if action == "next_demo":
+            return len(self.demo_ids) > 1 and not self.running
+        return True
+
+    def action_cancel(self) -> None:
+        """Esc while running: stop the demo and keep the panel open (a second Esc closes it)."""
+        self._cancel()
+        self._set_status("cancelling…", "stopped")
+
+    def action_close(self) -> None:
+        self.app.pop_screen()  # unmounting cancels a run still going
+
+    def action_rerun(self) -> None:
+        if not self.running:
+            self.start_run()
+
+    def action_next_demo(self) -> None:
+        if self.running:
+            return
+        self.demo_id = self.demo_ids[(self.demo_ids.index(self.demo_id) + 1) % len(self.demo_ids)]
+        self.start_run()
+
+
+def verdict_label(status: str) -> str:
+    """A stored run's status as the runs table shows it."""
+    return {"ok": "✓ holds", "failed": "✗ does not hold"}.get(status, status)
+
+
+def format_metrics(metrics: dict) -> str:
+    """One metric a line, numbers to four significant digits (NaN arrives as text)."""
+    width = max((len(name) for name in metrics), default=0)
+    return "\n".join(f"{name:<{width}}  {value:.4g}" if isinstance(value, float) else f"{name:<{width}}  {value}"
+                     for name, value in metrics.items())
+
+
+def draw_series(plt, result: dict) -> None:
+    """Plot every series against its step; points a log axis cannot show (<= 0, NaN) are left out."""
+    log_y = bool(result.get("log_y"))
+    shown: list[float] = []
+    for label, values in result["series"].items():
+        points = [(x, float(y)) for x, y in enumerate(values) if _plottable(y, log_y)]
+        if points:
+            xs, ys = zip(*points)
+            plt.plot(list(xs), list(ys), label=label, marker="braille")
+            shown += ys
+    if log_y:
+        plt.yscale("log")
+        if shown:
+            plt.yticks(*decade_ticks(min(shown), max(shown)))
+    plt.xlabel(result.get("x_label") or "step")
+    plt.ylabel(result.get("y_label") or "")
+
+
+def decade_ticks(low: float, high: float, most: int = 6) -> tuple[list[float], list[str]]:
+    """Ticks for a log axis: powers of ten covering [low, high], labelled 1e-16 ... 0.01 ... 1000
+    (plotext would print 0.00000000000000007), every decade or every few so at most ``most``."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    step = max(1, math.ceil((last - first) / (most - 1)))
+    exponents = range(last, first - step, -step)[::-1]  # counted down from the top so the top is a tick
+    return [10.0 ** k for k in exponents], [f"{10.0 ** k:g}" if -3 <= k <= 3 else f"1e{k}" for k in exponents]
+
+
+def _plottable(value, log_y: bool) -> bool:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(number) and (number > 0 or not log_y)

@@ -1,0 +1,65 @@
+"""'All done for today': what was done, and when the next card comes due (local time)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Optional
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Middle
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from studyapp.review.session import ReviewSession
+
+
+def describe_next_due(moment: Optional[datetime], now: datetime) -> str:
+    """'Next card due today at 14:05', '... tomorrow at 04:00', '... on Fri 28 Nov at 09:30'."""
+    if moment is None:
+        return "No cards are scheduled: every card is suspended or removed."
+    local, today = moment.astimezone(), now.astimezone().date()
+    if local.date() == today:
+        day = "today"
+    elif local.date() == today + timedelta(days=1):
+        day = "tomorrow"
+    else:
+        day = f"on {local:%a %d %b %Y}"
+    return f"Next card due {day} at {local:%H:%M}."
+
+
+class DoneScreen(Screen):
+    """Shown when the queue runs out."""
+
+    BINDINGS = [
+        Binding("q,escape,enter", "back", "Back"),
+        Binding("S", "stats", "Stats"),
+    ]
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        session = self.session
+        if session.cram:
+            title = "Cram finished"
+            count = session.answered
+            detail = (f"You went through {count} card{'' if count == 1 else 's'}; "
+                      f"{'its schedule is' if count == 1 else 'their schedules are'} unchanged.")
+        else:
+            title = "All done for today!"
+            detail = f"{session.answered} answered in this sitting. " + describe_next_due(
+                session.next_due(), session.clock())
+        with Middle():
+            with Center():
+                yield Static(title, id="done-title")
+            with Center():
+                yield Static(detail, id="done-detail")
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.app.leave_screen()
+
+    def action_stats(self) -> None:
+        self.app.show_stats()

@@ -1,0 +1,64 @@
+"""Cards of the bundled deck link to the demos that answer them, and to no others."""
+
+from __future__ import annotations
+
+import json
+
+from studyapp.runner.catalog import catalog
+
+# Every linked card of the bundled notes, by front, with the demos it must link to.
+EXPECTED_LINKS = {
+    "激活函数Sigmoid, Tanh, ReLu 三个激活函数的缺点或不足": {"dying_relu", "activation_saturation"},
+    "激活函数": {"activation_saturation"},
+    "梯度消失": {"vanishing_gradients", "weight_init"},
+    "RNN · 问题": {"vanishing_gradients", "rnn_vs_lstm"},
+    "梯度爆炸": {"exploding_gradients", "weight_init"},
+    "解释GAN中的模式崩溃是什么？": {"gan_mode_collapse"},
+    "GAN的训练中可能遇到的问题是什么？": {"gan_mode_collapse"},
+    "正则化": {"l1_vs_l2_sparsity"},
+    "$outputsize$ = ?": {"conv_output_size"},
+    "过拟合Overfitting": {"overfitting"},
+    "长短时记忆网络（Long Short-Term Memory，LSTM）": {"rnn_vs_lstm"},
+    "什么是PyTorch中的优化器？": {"optimizers"},
+    "如何选择优化算法": {"optimizers"},
+    "梯度下降的问题": {"learning_rate"},
+    "如何调整学习率": {"learning_rate"},
+    "小批量梯度下降（Mini-Batch Gradient Descent）": {"batch_size_noise"},
+    "如何调整批量大小": {"batch_size_noise"},
+    "标准化+归一化": {"batch_norm"},
+}
+
+
+def test_bundled_cards_link_exactly_the_demos_about_them(run_cli):
+    cards = json.loads(run_cli("cards", "--json").stdout)
+    linked = {card["front"]: set(card["demos"]) for card in cards if card["demos"]}
+    assert linked == EXPECTED_LINKS
+
+
+def test_every_demo_answers_at_least_one_card():
+    answered = set().union(*EXPECTED_LINKS.values())
+    assert set(catalog()) == answered
+
+
+def test_notes_can_name_a_demo_explicitly(run_cli, tmp_path):
+    notes = tmp_path / "mine.md"
+    notes.write_text("# 我的\n\nQ: Why do my units never fire?\nA: Their bias went very negative.\n"
+                     "demo: dying_relu\n\n**Another card**\n<!-- demo: conv_output_size -->\nWith a comment.\n",
+                     encoding="utf-8")
+    assert run_cli("import", str(notes)).returncode == 0
+    mine = {c["front"]: c["demos"] for c in json.loads(run_cli("cards", "--json", "--deck", "我的").stdout)}
+    assert mine == {"Why do my units never fire?": ["dying_relu"], "Another card": ["conv_output_size"]}
+    listed = {d["id"]: [c["front"] for c in d["cards"]] for d in json.loads(run_cli("demo", "list", "--json").stdout)}
+    assert "Why do my units never fire?" in listed["dying_relu"]
+
+
+def test_links_follow_edits_of_the_notes(run_cli, tmp_path):
+    notes = tmp_path / "edit.md"
+    notes.write_text("**梯度爆炸**\n损失变成 NaN。\n", encoding="utf-8")
+    run_cli("import", str(notes))
+    assert json.loads(run_cli("cards", "--json", "--deck", "edit").stdout)[0]["demos"] == [
+        "exploding_gradients", "weight_init"]
+    notes.write_text("**梯度爆炸**\n损失变成 NaN。\ndemo: gan_mode_collapse\n", encoding="utf-8")
+    run_cli("import", str(notes))
+    assert json.loads(run_cli("cards", "--json", "--deck", "edit").stdout)[0]["demos"] == [
+        "exploding_gradients", "gan_mode_collapse", "weight_init"]

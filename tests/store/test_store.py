@@ -1,0 +1,86 @@
+"""The database file: location, schema version, migrations, nothing done at import time."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+import studyapp.store.database as store_module
+from studyapp.errors import UserError
+from studyapp.store.database import SCHEMA_VERSION, open_store
+
+
+def test_db_location_flag_env_and_default(run_cli, tmp_path, monkeypatch):
+    flagged = tmp_path / "flag.db"
+    assert run_cli("--db", str(flagged), "where").stdout.strip() == str(flagged)
+    assert run_cli("where").stdout.strip().endswith("study.db")  # STUDYAPP_DB from the fixture
+    monkeypatch.delenv("STUDYAPP_DB")
+    from platformdirs import user_data_path
+
+    assert store_module.default_db_path() == user_data_path("studyapp", appauthor=False) / "studyapp.db"
+
+
+def test_importing_the_package_opens_nothing_and_creates_nothing(tmp_path):
+    code = ("import os, studyapp.cli.main, studyapp.store.database, studyapp.notes.importer, studyapp.store.tables; "
+            "print(sorted(os.listdir('.')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            env={"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
+                                 "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def _add_review_count_column(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE card ADD COLUMN review_count INTEGER NOT NULL DEFAULT 0")
+    conn.execute("UPDATE card SET review_count = reps")
+
+
+def test_a_migration_upgrades_an_old_file_in_place(db_path, monkeypatch, tmp_path):
+    notes = tmp_path / "n.md"
+    notes.write_text("**什么是迁移？**\n升级表结构。\n", encoding="utf-8")
+    from studyapp.notes.importer import import_paths
+
+    import_paths(open_store(db_path), [notes])
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + [_add_review_count_column])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    assert conn.execute("SELECT front, review_count FROM card").fetchall() == [("什么是迁移？", 0)]
+
+
+def test_a_failing_migration_leaves_the_file_as_it_was(db_path, monkeypatch):
+    open_store(db_path).close()
+
+    def broken(conn):
+        conn.execute("ALTER TABLE card ADD COLUMN half_done INTEGER")
+        raise RuntimeError("bug in migration")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + [broken])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(UserError, match="bug in migration"):
+        open_store(db_path)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "half_done" not in [row[1] for row in conn.execute("PRAGMA table_info(card)")]
+
+
+def test_a_database_from_a_newer_studyapp_is_refused(db_path):
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(UserError, match="newer than this studyapp"):
+        open_store(db_path)
+
+
+def test_a_foreign_sqlite_file_is_not_taken_over(db_path):
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(UserError, match="not a studyapp database"):
+        open_store(db_path)
