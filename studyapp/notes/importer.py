@@ -170,7 +170,7 @@ def _sync_card(card: Card, draft: CardDraft, position: int, now, report: ImportR
 
 def _new_row(card_id: str, draft: CardDraft, position: int, links, now) -> dict:
     return {
-        "id": card_id, "front": draft.front, "back": draft.back, "deck": draft.deck,
+        "id": card_id, "sibling_key": card_id, "front": draft.front, "back": draft.back, "deck": draft.deck,
         "tags": " ".join(draft.tags), "source_file": draft.source_file, "source_line": draft.line,
         "position": position, "kind": draft.kind, "content_hash": _content_hash(draft, links),
         "removed": False, "suspended": False, "state": NEW, "reps": 0, "lapses": 0,

@@ -39,10 +39,22 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
     """Version 0 -> 1: the first schema (all tables as tables.py declares them)."""
 
 
+def _v2_sibling_key(conn: sqlite3.Connection) -> None:
+    """Version 1 -> 2: ``card.sibling_key`` (every card its own group) replaces section burying.
+
+    Siblings are now the cards of one note element, not of one heading section, so the
+    section burials still pending are lifted: those cards are shown again today.
+    """
+    conn.execute("ALTER TABLE card ADD COLUMN sibling_key VARCHAR NOT NULL DEFAULT ''")
+    conn.execute("UPDATE card SET sibling_key = id")
+    conn.execute("CREATE INDEX ix_card_sibling_key ON card (sibling_key)")
+    conn.execute("UPDATE card SET buried_until = NULL WHERE buried_until IS NOT NULL")
+
+
 # MIGRATIONS[n] upgrades a version-n database to n+1. A fresh database is created
 # directly at the latest schema by SQLModel.metadata.create_all and stamped with
 # SCHEMA_VERSION, so migrations only ever run on files made by an older studyapp.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_sibling_key]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -41,6 +41,11 @@ def _when(nullable: bool = True):
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
 
+def _own_id(context) -> str:
+    """Insert-time default of ``Card.sibling_key``: a card with no siblings is its own group."""
+    return context.get_current_parameters()["id"]
+
+
 # Card.state values. py-fsrs has no "new" state, so a never-reviewed card is kept
 # here as NEW and handed to fsrs as a fresh Learning card.
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
@@ -59,6 +64,11 @@ class Card(SQLModel, table=True):
     source_line: int = 0
     position: int = 0  # order of the card within its source file
     kind: str = "question"  # question | concept | term | explicit
+    # Cards made from one note element (a reversed pair, the clozes of one note, the cards of
+    # one explicit block) share this key and are siblings, as in Anki; a heading section is
+    # not a sibling group. A card with no siblings has its own id (the default on insert).
+    sibling_key: str = Field(default=None, sa_column=sa.Column(
+        sa.String, nullable=False, index=True, default=_own_id))
     content_hash: str = ""  # hash of front+back+deck+tags, to detect edits
     removed: bool = Field(default=False, index=True)  # gone from the notes; history kept
     suspended: bool = False

@@ -149,3 +149,11 @@ def test_store_is_wal_with_foreign_keys_and_a_schema_version(store, db_path):
     with store.session() as session:
         assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+
+
+def test_a_plain_card_is_its_own_sibling_group(store, notes):
+    """Cards of one heading section are not siblings: each imported card keys its own group."""
+    import_paths(store, [notes])
+    with store.session() as session:
+        rows = session.exec(select(Card.id, Card.sibling_key)).all()
+    assert len(rows) == 3 and all(card_id == key for card_id, key in rows)

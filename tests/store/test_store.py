@@ -84,3 +84,41 @@ def test_a_foreign_sqlite_file_is_not_taken_over(db_path):
     conn.close()
     with pytest.raises(UserError, match="not a studyapp database"):
         open_store(db_path)
+
+
+def _as_version_1(db_path) -> None:
+    """Turn a current database back into the version-1 schema (no sibling_key)."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP INDEX ix_card_sibling_key")
+    conn.execute("ALTER TABLE card DROP COLUMN sibling_key")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+
+def test_version_1_gets_sibling_keys_and_loses_its_section_burials(db_path, tmp_path):
+    from datetime import datetime, timezone
+
+    from studyapp.notes.importer import import_paths
+    from studyapp.review.schedule import rate_now
+    from studyapp.review.settings import Settings
+
+    notes = tmp_path / "n.md"
+    notes.write_text("# 章\n\n**问一？**\n答一。\n\n**问二？**\n答二。\n", encoding="utf-8")
+    store = open_store(db_path)
+    import_paths(store, [notes])
+    conn = sqlite3.connect(db_path)
+    first, second = [row[0] for row in conn.execute("SELECT id FROM card ORDER BY rowid")]
+    conn.execute("UPDATE card SET buried_until = '2026-01-02T04:00:00.000000+00:00' WHERE id = ?", (second,))
+    conn.commit()
+    rate_now(store, first, 3, Settings(), datetime(2026, 1, 1, 9, tzinfo=timezone.utc))
+    store.close()
+    _as_version_1(db_path)
+
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT id, sibling_key, buried_until FROM card ORDER BY rowid").fetchall() == [
+        (first, first, None), (second, second, None)]
+    assert conn.execute("SELECT card_id, rating FROM reviewlog").fetchall() == [(first, 3)]  # history kept
+    assert "ix_card_sibling_key" in {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
