@@ -20,6 +20,7 @@ from studyapp.errors import UserError
 COMMAND_MODULES = [
     "studyapp.cli.cards",
     "studyapp.cli.review",
+    "studyapp.cli.interview",
     "studyapp.cli.demo",
     "studyapp.cli.export",
 ]

@@ -5,12 +5,13 @@ limited by ``new_per_day``, and reviews plus new cards by ``reviews_per_day``, c
 was already answered this study day. A study day starts at ``day_start_hour`` local time.
 Removed, suspended and buried cards are never shown (a cram walk shows buried ones too).
 The TUI, ``studyapp due`` and ``studyapp review`` all build their queue here, so they
-always agree.
+always agree. With interview mode on, ``interview_queue`` raises the day's new-card limit
+and brings reviews forward before the interview (listed after the due reviews).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
@@ -18,6 +19,7 @@ from sqlalchemy import and_, case, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from studyapp.errors import UserError
+from studyapp.review.interview_queue import InterviewRules, rules_for, was_brought_forward
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
 from studyapp.store.queries import live_card
@@ -141,6 +143,10 @@ def build_queue(session: Session, settings: Settings, now: datetime, deck: Optio
         select(Card.id).where(base, _unindexed(Card.state) == REVIEW, Card.due < day_end)
         .order_by(Card.due).limit(_cap_left(progress, settings))
     ))
+    rules = rules_for(settings, study_day_start(now, settings.day_start_hour).astimezone().date())
+    if rules is not None:
+        settings, forward = _interview_changes(session, settings, rules, now, base, progress, len(review))
+        review += forward
     new_left = _new_left(progress, settings, len(review))
     new = list(session.exec(
         select(Card.id).where(base, Card.state == NEW).order_by(_IMPORT_ORDER).limit(new_left)
@@ -150,6 +156,22 @@ def build_queue(session: Session, settings: Settings, now: datetime, deck: Optio
         review=review, new=new, progress=progress,
         learning_ahead=[cid for cid, due in learning_rows if due > now],
     )
+
+
+def _interview_changes(session: Session, settings: Settings, rules: InterviewRules, now: datetime, base,
+                       progress: DayProgress, reviews_shown: int) -> tuple[Settings, list[str]]:
+    """Interview mode: today's raised new-card limit, and the reviews brought forward."""
+    new_waiting = session.exec(select(func.count()).select_from(Card).where(base, Card.state == NEW)).one()
+    settings = replace(settings, new_per_day=rules.new_per_day(settings.new_per_day, new_waiting + progress.new_done))
+    if not rules.in_final_days:
+        return settings, []
+    start = study_day_start(now, settings.day_start_hour)
+    snapshots = session.exec(select(ReviewLog.snapshot_before).where(
+        ReviewLog.reviewed_at >= start, ReviewLog.state_before == REVIEW)).all()
+    done_today = sum(was_brought_forward(text, rules.moment) for text in snapshots)
+    waiting = session.exec(select(Card).where(base, _unindexed(Card.state) == REVIEW, Card.due >= rules.moment)).all()
+    room = _cap_left(progress, settings) - reviews_shown
+    return settings, [card.id for card in rules.bring_forward(waiting, now, done_today, room)]
 
 
 def queue_listing(session: Session, queue: DailyQueue) -> dict:

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from studyapp.errors import UserError
+from studyapp.review.memory import fsrs_card, make_scheduler  # noqa: F401  (make_scheduler: re-exported)
 from studyapp.review.queue import next_day_start
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
@@ -101,39 +102,12 @@ def format_interval(interval: timedelta) -> str:
     return f"{days / 365:.1f}y"
 
 
-def make_scheduler(settings: Settings):
-    """An ``fsrs.Scheduler`` configured from the learner's settings."""
-    from fsrs import Scheduler
-    from fsrs.scheduler import DEFAULT_PARAMETERS
-
-    return Scheduler(
-        parameters=settings.fsrs_parameters or DEFAULT_PARAMETERS,
-        desired_retention=settings.desired_retention,
-        learning_steps=[timedelta(minutes=m) for m in settings.learning_steps],
-        relearning_steps=[timedelta(minutes=m) for m in settings.relearning_steps],
-        maximum_interval=settings.maximum_interval,
-        enable_fuzzing=settings.fuzz,
-    )
-
-
-def _fsrs_card(card: Card, now: datetime):
-    from fsrs import Card as FsrsCard
-    from fsrs import State
-
-    if card.state == NEW:  # py-fsrs has no New state: a fresh Learning card at step 0
-        return FsrsCard(card_id=0, state=State.Learning, step=0, due=now)
-    return FsrsCard(
-        card_id=0, state=State(card.state), step=card.step, stability=card.stability,
-        difficulty=card.difficulty, due=card.due or now, last_review=card.last_review,
-    )
-
-
 def preview(card: Card, scheduler, now: datetime) -> Preview:
     """The outcome of each rating if ``card`` were answered at ``now`` (fuzz drawn once)."""
     from fsrs import Rating
 
     now = now.astimezone(timezone.utc)  # py-fsrs accepts only the timezone.utc tzinfo
-    before = _fsrs_card(card, now)
+    before = fsrs_card(card, now)
     outcomes = []
     for rating in Rating:
         after, _ = scheduler.review_card(before, rating, review_datetime=now)

@@ -37,6 +37,10 @@ class Settings:
     bury_siblings: bool = True
     leech_lapses: int = 8
     fsrs_parameters: Optional[tuple[float, ...]] = None  # None: py-fsrs defaults
+    interview_date: Optional[str] = None  # ISO date, e.g. "2026-04-01"
+    interview_mode: bool = False  # let the queue prepare for interview_date
+    interview_target: float = 0.9  # recall on the day a card should reach
+    mock_counts_as_review: bool = True  # a graded mock answer is a review of the card
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,15 @@ def _parse_parameters(text: str) -> tuple[float, ...]:
         return tuple(float(part) for part in body.replace(",", " ").split())
     except ValueError:
         raise ValueError("expected 21 numbers separated by commas or spaces")
+
+
+def _parse_date(text: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise ValueError("expected a date like 2026-04-01")
 
 
 def _check_parameters(values: tuple[float, ...]) -> Optional[str]:
@@ -118,6 +131,10 @@ SPECS: dict[str, Spec] = {
     "bury_siblings": Spec(_parse_bool, lambda v: None, "after answering, hide the section's other cards until tomorrow"),
     "leech_lapses": _whole(1, 999, "lapses after which a card is tagged leech and suspended"),
     "fsrs_parameters": Spec(_parse_parameters, _check_parameters, "21 FSRS weights ('default' = built in)"),
+    "interview_date": Spec(_parse_date, lambda v: None, "day of your interview, e.g. 2026-04-01 (studyapp interview)"),
+    "interview_mode": Spec(_parse_bool, lambda v: None, "queue prepares every card for interview_date (on/off)"),
+    "interview_target": _number(0.5, 0.99, "recall on the interview day each card should reach"),
+    "mock_counts_as_review": Spec(_parse_bool, lambda v: None, "a graded mock-interview answer is a review (on/off)"),
 }
 
 
