@@ -1,4 +1,4 @@
-"""Review commands: `review`, `due`, `rate`, `suspend`, `unsuspend`, `config`, `stats`, `optimize`.
+"""Review commands: `review`, `due`, `unbury`, `rate`, `suspend`, `unsuspend`, `config`, `stats`, `optimize`.
 
 The headless commands build the queue and rate cards through the same functions the TUI
 uses (``review_queue``, ``schedule``), so `studyapp due --json` lists exactly what the
@@ -43,6 +43,14 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     rate.add_argument("card_id", metavar="CARD_ID", help=CARD_ID_HELP)
     rate.add_argument("rating", choices=RATING_CHOICES, help="how well you recalled it")
     rate.set_defaults(handler=run_rate)
+
+    unbury = subparsers.add_parser(
+        "unbury", parents=[common], help="bring back today's buried sibling cards",
+        description="Lift today's burials (see the bury_new, bury_reviews and bury_interday_learning settings), "
+                    "so the buried siblings can be studied now. `studyapp review --cram` shows them without this.",
+    )
+    unbury.add_argument("--deck", metavar="X", help="only deck X and the decks below it")
+    unbury.set_defaults(handler=run_unbury)
 
     for name, verb, description in (
         ("suspend", "hide a card from reviews",
@@ -134,6 +142,7 @@ def _settings(store):
 
 
 def run_due(args) -> int:
+    from studyapp.review.buried import buried_today
     from studyapp.review.queue import build_queue, check_deck, queue_listing
 
     store = store_for(args)
@@ -141,14 +150,30 @@ def run_due(args) -> int:
     with store.session() as session:
         check_deck(session, args.deck)
         listing = queue_listing(session, build_queue(session, settings, now_for(args), args.deck))
+        buried = buried_today(session, settings, now_for(args), args.deck)
     if args.json:
         print_json(listing)
         return 0
     counts = listing["counts"]
     print(f"learning {counts['learning']}  due {counts['review']}  new {counts['new']}  "
           f"(done today {counts['done_today']})")
+    if buried.total:
+        unbury_hint = f", `studyapp unbury` brings back {buried.buried}" if buried.buried else ""
+        print(f"{buried.describe()}: `studyapp review --cram` shows them{unbury_hint}")
     for card in listing["cards"]:
         print(f"{card['id']}  {card['queue']:<8} {card['deck']}  ·  {card['front']}")
+    return 0
+
+
+def run_unbury(args) -> int:
+    from studyapp.review.buried import unbury
+    from studyapp.review.queue import check_deck
+
+    store = store_for(args)
+    with store.session() as session:
+        check_deck(session, args.deck)
+    count = unbury(store, now_for(args), args.deck)
+    print(f"unburied {count} card{'s' if count != 1 else ''}")
     return 0
 
 

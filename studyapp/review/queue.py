@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from studyapp.errors import UserError
+from studyapp.review.bury import INTERDAY, INTRADAY, NEW_KIND, REVIEW_KIND, BuryRules, SiblingGather, sibling_kind
 from studyapp.review.interview_queue import InterviewRules, rules_for, was_brought_forward
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
@@ -115,6 +116,7 @@ class DailyQueue:
     new: list[str]
     progress: DayProgress
     learning_ahead: list[str] = field(default_factory=list)  # only used when all else is done
+    held_siblings: int = 0  # due today but left out: a sibling came first (the bury settings)
 
     @property
     def ordered(self) -> list[str]:
@@ -130,31 +132,69 @@ class DailyQueue:
         return len(self.ordered)
 
 
+def _gather(session: Session, query, limit: int, siblings: SiblingGather, kind: str) -> list[str]:
+    """Up to ``limit`` ids of ``query`` (rows of id, sibling_key) that no earlier sibling holds back.
+
+    Held-back cards do not count against the limit (as in Anki), so with burying on the
+    query is read in pages until the limit is filled.
+    """
+    if limit <= 0:
+        return []
+    if not siblings.rules.buries(kind):
+        rows = session.exec(query.limit(limit)).all()
+        siblings.seen.update(key for _, key in rows)
+        return [cid for cid, _ in rows]
+    kept: list[str] = []
+    offset = 0
+    while len(kept) < limit:
+        rows = session.exec(query.offset(offset).limit(limit)).all()
+        for cid, key in rows:
+            if siblings.keep(key, kind):
+                kept.append(cid)
+                if len(kept) == limit:
+                    break
+        if len(rows) < limit:
+            break
+        offset += limit
+    return kept
+
+
 def build_queue(session: Session, settings: Settings, now: datetime, deck: Optional[str] = None) -> DailyQueue:
-    """Today's queue at ``now`` (optionally one deck and its sub-decks)."""
+    """Today's queue at ``now`` (optionally one deck and its sub-decks).
+
+    Cards are gathered in Anki's order (same-day learning, day-long learning, reviews, new);
+    with a bury setting on, a card whose sibling was gathered first is held back for the day.
+    """
     day_end = next_day_start(now, settings.day_start_hour)
+    day_start = study_day_start(now, settings.day_start_hour)
     base = and_(_visible(now), _in_deck(deck))
+    siblings = SiblingGather(BuryRules.from_settings(settings))
     learning_rows = session.exec(
-        select(Card.id, Card.due).where(base, col(Card.state).in_((LEARNING, RELEARNING)),
-                                        _unindexed(Card.due) <= now + LEARN_AHEAD).order_by(Card.due)
+        select(Card.id, Card.due, Card.sibling_key, Card.last_review)
+        .where(base, col(Card.state).in_((LEARNING, RELEARNING)), _unindexed(Card.due) <= now + LEARN_AHEAD)
+        .order_by(Card.due)
     ).all()
+    kinds = {cid: sibling_kind(LEARNING, last, day_start) for cid, _, _, last in learning_rows}
+    for cid, _, key, _ in learning_rows:  # same-day steps are gathered first and never held back
+        if kinds[cid] == INTRADAY:
+            siblings.keep(key, INTRADAY)
+    kept = {cid for cid, _, key, _ in learning_rows if kinds[cid] == INTRADAY or siblings.keep(key, INTERDAY)}
+    learning_rows = [(cid, due) for cid, due, _, _ in learning_rows if cid in kept]
     progress = day_progress(session, now, settings)
-    review = list(session.exec(
-        select(Card.id).where(base, _unindexed(Card.state) == REVIEW, Card.due < day_end)
-        .order_by(Card.due).limit(_cap_left(progress, settings))
-    ))
-    rules = rules_for(settings, study_day_start(now, settings.day_start_hour).astimezone().date())
+    review = _gather(session, select(Card.id, Card.sibling_key).where(
+        base, _unindexed(Card.state) == REVIEW, Card.due < day_end).order_by(Card.due),
+        _cap_left(progress, settings), siblings, REVIEW_KIND)
+    rules = rules_for(settings, day_start.astimezone().date())
     if rules is not None:
         settings, forward = _interview_changes(session, settings, rules, now, base, progress, len(review))
         review += forward
-    new_left = _new_left(progress, settings, len(review))
-    new = list(session.exec(
-        select(Card.id).where(base, Card.state == NEW).order_by(_IMPORT_ORDER).limit(new_left)
-    )) if new_left else []
+    new = _gather(session, select(Card.id, Card.sibling_key).where(base, Card.state == NEW).order_by(_IMPORT_ORDER),
+                  _new_left(progress, settings, len(review)), siblings, NEW_KIND)
     return DailyQueue(
         learning=[cid for cid, due in learning_rows if due <= now],
         review=review, new=new, progress=progress,
         learning_ahead=[cid for cid, due in learning_rows if due > now],
+        held_siblings=siblings.held,
     )
 
 
@@ -245,20 +285,60 @@ class DeckCounts:
     total: int = 0
 
 
-def deck_counts(session: Session, settings: Settings, now: datetime) -> list[DeckCounts]:
-    """Deck tree in pre-order (notes order); new and due are capped by today's limits."""
+def _deck_rows(session: Session, settings: Settings, now: datetime) -> list[tuple]:
+    """(deck, new, learning, due, total, first rowid) for every deck with visible cards."""
     day_end = next_day_start(now, settings.day_start_hour)
     is_learning = col(Card.state).in_((LEARNING, RELEARNING)) & (Card.due < day_end)
-    rows = session.exec(
+    is_review = (Card.state == REVIEW) & (Card.due < day_end)
+    rules = BuryRules.from_settings(settings)
+    if not rules.any:
+        return session.exec(
+            select(
+                Card.deck,
+                func.sum(case((Card.state == NEW, 1), else_=0)),
+                func.sum(case((is_learning, 1), else_=0)),
+                func.sum(case((is_review, 1), else_=0)),
+                func.count(),
+                func.min(_IMPORT_ORDER),
+            ).where(_visible(now)).group_by(Card.deck)
+        ).all()
+    day_start = study_day_start(now, settings.day_start_hour)
+    interday = is_learning & (col(Card.last_review) < day_start)
+    group = select(
+        Card.deck.label("deck"),
+        func.sum(case((is_learning & ~interday, 1), else_=0)).label("same_day"),
+        func.sum(case((interday, 1), else_=0)).label("interday"),
+        func.sum(case((is_review, 1), else_=0)).label("review"),
+        func.sum(case((Card.state == NEW, 1), else_=0)).label("new"),
+        func.count().label("total"),
+        func.min(_IMPORT_ORDER).label("first"),
+    ).where(_visible(now)).group_by(Card.deck, Card.sibling_key).subquery()
+
+    def kept(count, earlier, buried: bool):
+        """All of ``count``, or (burying) one card when no earlier-gathered sibling is there."""
+        if not buried:
+            return count
+        return case((earlier > 0, 0), (count > 0, 1), else_=0)
+
+    g = group.c
+    return session.exec(
         select(
-            Card.deck,
-            func.sum(case((Card.state == NEW, 1), else_=0)),
-            func.sum(case((is_learning, 1), else_=0)),
-            func.sum(case(((Card.state == REVIEW) & (Card.due < day_end), 1), else_=0)),
-            func.count(),
-            func.min(_IMPORT_ORDER),
-        ).where(_visible(now)).group_by(Card.deck)
+            g.deck,
+            func.sum(kept(g.new, g.same_day + g.interday + g.review, rules.new)),
+            func.sum(g.same_day + kept(g.interday, g.same_day, rules.interday_learning)),
+            func.sum(kept(g.review, g.same_day + g.interday, rules.reviews)),
+            func.sum(g.total),
+            func.min(g.first),
+        ).group_by(g.deck)
     ).all()
+
+
+def deck_counts(session: Session, settings: Settings, now: datetime) -> list[DeckCounts]:
+    """Deck tree in pre-order (notes order); new and due are capped by today's limits.
+
+    With a bury setting on, a sibling group counts as the queue gathers it (see build_queue).
+    """
+    rows = _deck_rows(session, settings, now)
     progress = day_progress(session, now, settings)
     nodes: dict[str, DeckCounts] = {}
     first_seen: dict[str, int] = {}

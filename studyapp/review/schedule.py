@@ -15,15 +15,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from studyapp.errors import UserError
+from studyapp.review.bury import bury_siblings, sibling_kind
 from studyapp.review.memory import fsrs_card, make_scheduler  # noqa: F401  (make_scheduler: re-exported)
-from studyapp.review.queue import next_day_start
+from studyapp.review.queue import next_day_start, study_day_start
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
 from studyapp.store.queries import live_card
-from studyapp.store.tables import NEW, REVIEW, Card, ReviewLog
+from studyapp.store.tables import REVIEW, Card, ReviewLog
 
 RATING_NAMES = ("again", "hard", "good", "easy")  # index + 1 is the fsrs Rating value
 AGAIN = 1
@@ -136,20 +137,6 @@ def _restore(card: Card, data: dict) -> None:
 
 
 
-def _bury_siblings(session: Session, card: Card, now: datetime, until: datetime) -> list[str]:
-    """Hide the section's other new and review cards until ``until``; returns their ids."""
-    visible = (col(Card.buried_until).is_(None)) | (col(Card.buried_until) <= now)
-    ids = list(session.exec(
-        select(Card.id).where(
-            Card.deck == card.deck, Card.id != card.id, col(Card.removed).is_(False),
-            col(Card.suspended).is_(False), col(Card.state).in_((NEW, REVIEW)), visible,
-        )
-    ))
-    if ids:
-        session.exec(update(Card).where(col(Card.id).in_(ids)).values(buried_until=until))
-    return ids
-
-
 def commit(store: Store, shown: Preview, rating: int, settings: Settings,
            duration_ms: Optional[int] = None) -> CommitResult:
     """Store the previewed outcome of ``rating`` with its review log, in one transaction."""
@@ -160,6 +147,8 @@ def commit(store: Store, shown: Preview, rating: int, settings: Settings,
             raise UserError(f"card {shown.card_id}: no such card")
         snapshot = _snapshot(card)
         state_before = card.state
+        day_start = study_day_start(shown.reviewed_at, settings.day_start_hour)
+        kind_before = sibling_kind(card.state, card.last_review, day_start)
         card.state, card.step = chosen.state, chosen.step
         card.stability, card.difficulty = chosen.stability, chosen.difficulty
         card.due, card.last_review = chosen.due, shown.reviewed_at
@@ -173,10 +162,8 @@ def commit(store: Store, shown: Preview, rating: int, settings: Settings,
                 card.suspended = True
                 if LEECH_TAG not in card.tag_list:
                     card.tags = " ".join(card.tag_list + [LEECH_TAG])
-        buried: list[str] = []
-        if settings.bury_siblings:
-            until = next_day_start(shown.reviewed_at, settings.day_start_hour)
-            buried = _bury_siblings(session, card, shown.reviewed_at, until)
+        until = next_day_start(shown.reviewed_at, settings.day_start_hour)
+        buried = bury_siblings(session, card, kind_before, settings, shown.reviewed_at, day_start, until)
         snapshot["buried_siblings"] = buried
         log = ReviewLog(
             card_id=card.id, rating=rating, reviewed_at=shown.reviewed_at,

@@ -34,7 +34,10 @@ class Settings:
     new_per_day: int = 20
     reviews_per_day: int = 200
     day_start_hour: int = 4  # local time
-    bury_siblings: bool = True
+    # Anki's sibling burying (siblings: cards of one note element, see Card.sibling_key), off by default as in Anki
+    bury_new: bool = False
+    bury_reviews: bool = False
+    bury_interday_learning: bool = False
     leech_lapses: int = 8
     fsrs_parameters: Optional[tuple[float, ...]] = None  # None: py-fsrs defaults
     interview_date: Optional[str] = None  # ISO date, e.g. "2026-04-01"
@@ -128,7 +131,10 @@ SPECS: dict[str, Spec] = {
     "new_per_day": _whole(0, 9999, "new cards introduced per day"),
     "reviews_per_day": _whole(0, 99999, "daily cap on reviews (new cards count too)"),
     "day_start_hour": _whole(0, 23, "local hour at which a new study day starts"),
-    "bury_siblings": Spec(_parse_bool, lambda v: None, "after answering, hide the section's other cards until tomorrow"),
+    "bury_new": Spec(_parse_bool, lambda v: None, "answering a card hides its new siblings until tomorrow (on/off)"),
+    "bury_reviews": Spec(_parse_bool, lambda v: None, "answering a card hides its review siblings until tomorrow (on/off)"),
+    "bury_interday_learning": Spec(
+        _parse_bool, lambda v: None, "answering a card hides its siblings in day-long learning steps until tomorrow (on/off)"),
     "leech_lapses": _whole(1, 999, "lapses after which a card is tagged leech and suspended"),
     "fsrs_parameters": Spec(_parse_parameters, _check_parameters, "21 FSRS weights ('default' = built in)"),
     "interview_date": Spec(_parse_date, lambda v: None, "day of your interview, e.g. 2026-04-01 (studyapp interview)"),

@@ -35,7 +35,8 @@ def test_due_json_lists_the_queue_in_review_order(store, capsys):
 
 
 def test_rate_then_due_shows_the_card_gone_and_the_sibling_buried(store, capsys):
-    ids = add_cards(store, 2, deck="DL::CNN")
+    ids = add_cards(store, 2, deck="DL::CNN", sibling_key="pair")
+    assert run(capsys, "config", "bury_new", "on")[0] == 0
     code, out, _ = run(capsys, "rate", ids[0], "good", *AT)
     assert code == 0 and f"rated {ids[0]} good" in out and "(in 10m)" in out
     assert card(store, ids[0]).state == LEARNING
@@ -43,6 +44,15 @@ def test_rate_then_due_shows_the_card_gone_and_the_sibling_buried(store, capsys)
     listing = json.loads(out)
     assert listing["counts"]["done_today"] == 1
     assert [c["id"] for c in listing["cards"]] == [ids[0]]  # early, as learning; sibling buried
+    _, out, _ = run(capsys, "due", *AT)
+    assert "1 sibling card buried until tomorrow: `studyapp review --cram` shows them, " \
+           "`studyapp unbury` brings back 1" in out
+    assert run(capsys, "unbury", "--deck", "DL", *AT)[1] == "unburied 1 card\n"
+    _, out, _ = run(capsys, "due", "--json", *AT)
+    assert [c["id"] for c in json.loads(out)["cards"]] == [ids[0]]  # held back: its sibling is learning
+    assert run(capsys, "config", "bury_new", "off")[0] == 0
+    _, out, _ = run(capsys, "due", "--json", *AT)
+    assert [c["id"] for c in json.loads(out)["cards"]] == [ids[1]]
 
 
 def test_rate_reports_a_leech(store, capsys):

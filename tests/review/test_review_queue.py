@@ -47,7 +47,7 @@ def test_order_is_learning_then_reviews_then_new(store):
 
 def test_new_cards_stop_at_the_daily_limit_counting_todays_new(store):
     ids = add_cards(store, 30)
-    settings = Settings(new_per_day=20, bury_siblings=False)
+    settings = Settings(new_per_day=20)
     assert len(queue(store, settings).new) == 20
     for cid in ids[:5]:
         rate_now(store, cid, GOOD, settings, NOW)
@@ -74,7 +74,7 @@ def test_reviews_due_before_the_next_day_start_count_as_today(store):
 
 def test_new_limit_resets_when_the_next_study_day_starts(store):
     ids = add_cards(store, 3, deck="A")
-    settings = Settings(new_per_day=1, bury_siblings=False)
+    settings = Settings(new_per_day=1)
     rate_now(store, ids[0], GOOD, settings, NOW)
     assert queue(store, settings).new == []
     three_am = datetime(2026, 3, 10, 19, 0, tzinfo=timezone.utc)
@@ -83,21 +83,12 @@ def test_new_limit_resets_when_the_next_study_day_starts(store):
     assert queue(store, settings, now=five_am).new == [ids[1]]
 
 
-def test_answering_a_card_buries_its_section_until_the_next_day(store):
+def test_a_heading_section_is_not_a_sibling_group(store):
     cnn = add_cards(store, 3, deck="DL::CNN", prefix="c")
-    rnn = add_cards(store, 1, deck="DL::RNN", prefix="r")
-    rate_now(store, cnn[0], GOOD, Settings(), NOW)
-    q = queue(store)
-    assert q.new == rnn and q.learning_ahead == [cnn[0]]
-    tomorrow = next_day_start(NOW, 4) + timedelta(minutes=1)
-    assert set(cnn[1:]) <= set(queue(store, now=tomorrow).ordered)
-    assert queue(store, Settings(bury_siblings=False)).new == rnn  # burying already happened
-
-
-def test_no_burying_when_turned_off(store):
-    cnn = add_cards(store, 3, deck="DL::CNN")
-    rate_now(store, cnn[0], GOOD, Settings(bury_siblings=False), NOW)
-    assert queue(store).new == cnn[1:]
+    every_bury = Settings(bury_new=True, bury_reviews=True, bury_interday_learning=True)
+    rate_now(store, cnn[0], GOOD, every_bury, NOW)
+    assert queue(store, every_bury).new == cnn[1:]
+    assert card(store, cnn[1]).buried_until is None
 
 
 def test_learning_card_due_soon_is_shown_only_when_nothing_else_is_left(store):
@@ -179,8 +170,8 @@ def test_next_due_looks_only_at_the_deck_being_studied(store):
 
 
 def test_cram_walks_buried_cards_but_not_suspended_or_removed(store):
-    ids = add_cards(store, 4, deck="基础知识")
-    rate_now(store, ids[0], GOOD, Settings(), NOW)  # buries the rest of the section until tomorrow
+    ids = add_cards(store, 4, deck="基础知识", sibling_key="clozes")
+    rate_now(store, ids[0], GOOD, Settings(bury_new=True), NOW)  # buries its siblings until tomorrow
     assert card(store, ids[1]).buried_until is not None
     set_suspended(store, ids[2], True)
     with store.transaction() as session:

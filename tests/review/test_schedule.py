@@ -79,7 +79,7 @@ def test_leech_is_tagged_and_suspended_at_the_lapse_threshold(store):
 def test_undo_restores_every_scheduling_field_and_removes_the_log(store):
     (cid,) = add_review_cards(store, 1, due=NOW, lapses=7)
     before = card(store, cid)
-    _, result = rate_now(store, cid, AGAIN, Settings(), NOW)  # lapse + leech + bury
+    _, result = rate_now(store, cid, AGAIN, Settings(), NOW)  # lapse + leech
     assert undo(store, result.log_id) == cid
     after = card(store, cid)
     assert {f: getattr(after, f) for f in SNAPSHOT_FIELDS} == {f: getattr(before, f) for f in SNAPSHOT_FIELDS}
@@ -87,8 +87,8 @@ def test_undo_restores_every_scheduling_field_and_removes_the_log(store):
 
 
 def test_undo_unburies_the_siblings_it_buried(store):
-    first, second = add_cards(store, 2, deck="DL::CNN")
-    _, result = rate_now(store, first, GOOD, Settings(), NOW)
+    first, second = add_cards(store, 2, deck="DL::CNN", sibling_key="pair")
+    _, result = rate_now(store, first, GOOD, Settings(bury_new=True), NOW)
     assert result.buried == 1 and card(store, second).buried_until is not None
     undo(store, result.log_id)
     assert card(store, second).buried_until is None

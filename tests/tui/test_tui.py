@@ -16,6 +16,7 @@ from review_seed import NOW, add_cards, add_review_cards, card, shanghai, store 
 from rich.cells import cell_len
 from sqlmodel import func, select
 
+from studyapp.review.settings import set_setting
 from studyapp.store.tables import LEARNING, NEW, Card, CardDemo, ReviewLog, utcnow
 from studyapp.tui.app import StudyApp
 
@@ -37,6 +38,12 @@ def make_app(store, **options) -> StudyApp:
     return StudyApp(store, clock_offset=NOW - utcnow(), **options)
 
 
+def bury_new_siblings(store) -> None:
+    """Turn on the bury_new setting (off by default, as in Anki)."""
+    with store.transaction() as session:
+        set_setting(session, "bury_new", True)
+
+
 def text(app, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
@@ -52,12 +59,13 @@ def visible(app, selector: str) -> bool:
 
 @pilot_test
 async def test_full_flow_deck_list_review_undo_suspend_done_quit(store):
-    new = add_cards(store, 2, deck="DL::CNN", prefix="n")
+    new = add_cards(store, 2, deck="DL::CNN", prefix="n", sibling_key="pair")
     add_cards(store, 1, deck="DL::RNN", prefix="m")
+    bury_new_siblings(store)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one("#decks")
-        assert [table.get_row_at(i)[1:] for i in range(table.row_count)] == [[3, 0, 0], [3, 0, 0], [2, 0, 0], [1, 0, 0]]
+        table = app.screen.query_one("#decks")  # the pair's second card waits for another day
+        assert [table.get_row_at(i)[1:] for i in range(table.row_count)] == [[2, 0, 0], [2, 0, 0], [1, 0, 0], [1, 0, 0]]
         await pilot.press("down", "down", "enter")  # DL::CNN
         assert type(app.screen).__name__ == "ReviewScreen"
         assert text(app, "#front") == f"Question {new[0]}?" and not visible(app, "#back")
@@ -135,7 +143,8 @@ async def test_cram_walks_cards_without_touching_schedules(store):
 
 @pilot_test
 async def test_cram_after_a_review_walks_the_buried_sibling_too(store):
-    ids = add_cards(store, 2, deck="基础知识")
+    ids = add_cards(store, 2, deck="基础知识", sibling_key="pair")
+    bury_new_siblings(store)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "enter", "space", "3")  # Good buries the sibling until tomorrow
@@ -164,8 +173,8 @@ async def test_header_counts_follow_undo_and_suspend(store):
     app = make_app(store, straight_to_review=True)
     async with app.run_test(size=SIZE) as pilot:
         assert text(app, "#progress") == "all decks · done today 0 · left: 0 learning · 0 due · 3 new"
-        await pilot.press("space", "3")  # learning now; the two siblings are buried
-        assert text(app, "#progress") == "all decks · done today 1 · left: 1 learning · 0 due · 0 new"
+        await pilot.press("space", "3")  # learning now; cards of one section are not siblings
+        assert text(app, "#progress") == "all decks · done today 1 · left: 1 learning · 0 due · 2 new"
         await pilot.press("u")
         assert text(app, "#front") == f"Question {ids[0]}?"
         assert text(app, "#progress") == "all decks · done today 0 · left: 0 learning · 0 due · 3 new"
@@ -236,8 +245,9 @@ async def test_help_lists_the_review_keys(store):
 
 @pilot_test
 async def test_demo_hint_shows_only_on_cards_with_demos(store):
-    with_demo = add_cards(store, 2, deck="A", prefix="a")
+    with_demo = add_cards(store, 2, deck="A", prefix="a", sibling_key="pair")
     plain = add_cards(store, 1, deck="B", prefix="b")[0]
+    bury_new_siblings(store)
     with store.transaction() as session:
         session.add(CardDemo(card_id=with_demo[0], demo_id="dying_relu"))
     app = make_app(store, straight_to_review=True)
