@@ -32,16 +32,16 @@ def queue(store, settings):
 
 def interview(days: int, **fields) -> Settings:
     day = (date(2026, 3, 10) + timedelta(days=days)).isoformat()
-    return Settings(interview_mode=True, interview_date=day, bury_siblings=False, **fields)
+    return Settings(interview_mode=True, interview_date=day, **fields)
 
 
 def test_off_or_after_the_day_changes_nothing(store):
     add_cards(store, 40)
-    usual = Settings(new_per_day=2, bury_siblings=False)
+    usual = Settings(new_per_day=2)
     assert len(queue(store, usual).new) == 2
-    off = Settings(new_per_day=2, interview_mode=False, interview_date="2026-03-14", bury_siblings=False)
+    off = Settings(new_per_day=2, interview_mode=False, interview_date="2026-03-14")
     assert queue(store, off).ordered == queue(store, usual).ordered
-    past = Settings(new_per_day=2, interview_mode=True, interview_date="2026-03-10", bury_siblings=False)
+    past = Settings(new_per_day=2, interview_mode=True, interview_date="2026-03-10")
     assert queue(store, past).ordered == queue(store, usual).ordered
 
 

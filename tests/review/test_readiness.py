@@ -19,7 +19,7 @@ from studyapp.store.tables import ReviewLog
 
 pytestmark = pytest.mark.usefixtures("shanghai")  # NOW is 10:00 local on 2026-03-10
 DAY = date(2026, 3, 20)
-SETTINGS = Settings(bury_siblings=False, fuzz=False)
+SETTINGS = Settings(fuzz=False)
 
 
 def seed_history(store, seed: int = 7) -> list[str]:
