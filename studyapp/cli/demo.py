@@ -37,8 +37,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                       help="the small version, a few seconds on a laptop CPU (default)")
     size.add_argument("--full", dest="mode", action="store_const", const="full",
                       help="the full-size version (meant for a GPU)")
-    run.add_argument("--threads", type=_positive_int, default=0, metavar="N",
-                     help="torch CPU threads (default: torch's choice)")
+    run.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+                     help="torch CPU threads (default: 1 with --quick, which stays fast beside other busy "
+                          "processes; torch's choice with --full)")
     run.add_argument("--timeout", type=_positive_seconds, default=None, metavar="S",
                      help="give up after S seconds (default: 120 quick, 1800 full)")
     run.add_argument("--card", metavar="CARD_ID", help="record the run against this card")
@@ -130,7 +131,19 @@ def run_run(args) -> int:
     print(f"studyapp: error: demo {info.id}: {first}", file=sys.stderr)
     if rest:
         print(rest, file=sys.stderr)
+    if outcome.status == "timeout":
+        print(f"studyapp: hint: {_timeout_hint(request)}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def _timeout_hint(request) -> str:
+    """What to try after a timeout: a longer limit, and the cheaper settings not already used."""
+    tries = [f"--timeout {request.with_longer_limit().time_limit:g}"]
+    if request.thread_count != 1:
+        tries.append("--threads 1")
+    if request.mode == "full":
+        tries.append("--quick")
+    return f"a busy machine slows demos down (other processes take the CPU); try {' or '.join(tries)}"
 
 
 def _print_progress(event) -> None:

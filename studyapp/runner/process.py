@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 from sqlmodel import Session, select
@@ -24,25 +24,40 @@ from studyapp.store.database import Store, StoreError
 from studyapp.store.tables import DemoRun, utcnow
 
 DEFAULT_TIMEOUT = {"quick": 120.0, "full": 1800.0}
+# Torch threads when the request names none. Measured (quick mode, 2-core box, seconds): one
+# thread 1.9-11 s idle or beside a busy process; two/all threads 5-181 s, stalling whenever a
+# core is taken. Full mode keeps torch's choice: it is meant for a GPU or a free machine.
+DEFAULT_THREADS = {"quick": 1, "full": 0}
+TIMEOUT_GROWTH = 2.0
 KILL_GRACE_SECONDS = 2.0
 TRACEBACK_TAIL_LINES = 12
 
 
 @dataclass
 class RunRequest:
-    """What to run: ``device`` is auto | cpu | cuda | mps; ``threads`` 0 leaves torch's default."""
+    """What to run: ``device`` is auto | cpu | cuda | mps; ``threads`` None takes DEFAULT_THREADS[mode],
+    0 leaves torch's default (every core)."""
 
     demo_id: str
     device: str = "auto"
     seed: int = 0
     mode: str = "quick"  # quick | full
-    threads: int = 0
+    threads: int | None = None
     timeout: float | None = None  # seconds; None takes DEFAULT_TIMEOUT[mode]
     card_id: str | None = None
 
     @property
     def time_limit(self) -> float:
         return self.timeout if self.timeout is not None else DEFAULT_TIMEOUT[self.mode]
+
+    @property
+    def thread_count(self) -> int:
+        """Torch threads to ask for (0: torch's own choice)."""
+        return self.threads if self.threads is not None else DEFAULT_THREADS[self.mode]
+
+    def with_longer_limit(self) -> "RunRequest":
+        """The same run with twice the time limit (what to try after a timeout on a busy machine)."""
+        return replace(self, timeout=self.time_limit * TIMEOUT_GROWTH)
 
 
 @dataclass
@@ -92,10 +107,11 @@ class DemoProcess:
         self._ended_by: str | None = None  # "timeout" | "cancelled"
         self._lock = threading.Lock()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        if request.threads > 0:
-            env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(request.threads)
+        threads = request.thread_count
+        if threads > 0:
+            env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
         command = [sys.executable, "-m", "studyapp.runner.child", request.demo_id, "--device", request.device,
-                   "--seed", str(request.seed), "--mode", request.mode, "--threads", str(request.threads)]
+                   "--seed", str(request.seed), "--mode", request.mode, "--threads", str(threads)]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                         encoding="utf-8", errors="replace", start_new_session=True, env=env)
         self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)

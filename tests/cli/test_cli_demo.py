@@ -69,6 +69,13 @@ def test_errors_exit_2_with_a_clear_message_and_no_json(run_cli, args, message):
     assert done.stdout == ""
 
 
+def test_a_timeout_says_what_to_try(run_cli):
+    done = run_cli("demo", "run", "fake_slow", "--timeout", "1.5", "--threads", "4", env=FAKES)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == ("studyapp: hint: a busy machine slows demos down (other processes "
+                                            "take the CPU); try --timeout 3 or --threads 1")
+
+
 def test_a_crash_shows_the_tail_of_its_traceback(run_cli):
     done = run_cli("demo", "run", "fake_crash", env=FAKES)
     assert done.returncode == 2

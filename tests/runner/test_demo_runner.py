@@ -40,21 +40,35 @@ def test_a_run_streams_progress_and_is_recorded(fake_demos, store):
 
 
 def test_lines_arrive_before_the_process_ends(fake_demos):
+    # no time limit in play: the run is cancelled after its third line, however slow the machine
     seen_while_running = []
+    holder = {}
 
     def on_event(event):
-        if event.kind == "progress" and len(seen_while_running) < 3:
-            seen_while_running.append(process.process.poll() is None)
+        if event.kind == "progress":
+            seen_while_running.append(holder["process"].process.poll() is None)
+            if len(seen_while_running) == 3:
+                holder["process"].cancel()
 
-    process = None
+    outcome = run_demo(RunRequest("fake_slow"), on_event=on_event,
+                       process_ready=lambda p: holder.setdefault("process", p))
+    assert seen_while_running[:3] == [True, True, True]
+    assert outcome.status == "cancelled"
 
-    def ready(p):
-        nonlocal process
-        process = p
 
-    outcome = run_demo(RunRequest("fake_slow", timeout=3), on_event=on_event, process_ready=ready)
-    assert seen_while_running == [True, True, True]
-    assert outcome.status == "timeout" and "timed out after 3 s" in outcome.error
+def test_a_timeout_ends_the_run_and_says_the_limit(fake_demos):
+    outcome = run_demo(RunRequest("fake_slow", timeout=1.5))
+    assert outcome.status == "timeout" and outcome.error == "timed out after 1.5 s"
+    assert outcome.request.with_longer_limit().time_limit == 3.0
+
+
+def test_quick_runs_default_to_one_thread_and_full_runs_to_torchs_choice(fake_demos):
+    starts = []
+    outcome = run_demo(RunRequest("fake_fast", device="cpu"), on_event=starts.append)
+    assert outcome.status == "ok"
+    assert [e.data["threads"] for e in starts if e.kind == "start"] == [1]
+    assert RunRequest("fake_fast", mode="full").thread_count == 0
+    assert RunRequest("fake_fast", threads=3).thread_count == 3
 
 
 def test_cancel_kills_the_whole_process_group(fake_demos, tmp_path, monkeypatch, store):

@@ -47,8 +47,11 @@ def log_lines(app) -> list[str]:
     return [strip.text for strip in app.screen.query_one("#demo-log").lines]
 
 
-async def wait_for(pilot, condition, timeout: float = 30.0) -> None:
-    """Let the app run until ``condition()`` holds (the demo child needs real time)."""
+async def wait_for(pilot, condition, timeout: float = 600.0) -> None:
+    """Let the app run until ``condition()`` holds (the demo child needs real time).
+
+    ``timeout`` only stops a hung test; it is no speed requirement (a loaded machine may
+    take a minute to import torch in the child)."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting for the demo panel"
@@ -110,6 +113,26 @@ async def test_lines_stream_live_and_esc_cancels_the_whole_process_group(store, 
         assert [r.status for r in runs(store)] == ["cancelled"]
         await pilot.press("escape")  # the second Esc closes
         assert type(app.screen).__name__ == "ReviewScreen"
+
+
+@pilot_test
+async def test_a_timeout_says_what_to_try_and_t_reruns_with_twice_the_limit(store, monkeypatch):
+    from studyapp.runner import process
+
+    monkeypatch.setitem(process.DEFAULT_TIMEOUT, "quick", 1.0)
+    (cid,) = add_cards(store, 1)
+    link(store, cid, "fake_slow")
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await wait_for(pilot, lambda: not app.screen.running)
+        assert text(app, "#demo-status") == \
+            "timed out after 1 s (a busy machine slows demos) · t: run again with 2 s"
+        await pilot.press("t")
+        assert app.screen.time_limit == 2.0
+        await wait_for(pilot, lambda: not app.screen.running)
+        assert text(app, "#demo-status").startswith("timed out after 2 s")
+    assert [r.status for r in runs(store)] == ["timeout", "timeout"]
 
 
 @pilot_test

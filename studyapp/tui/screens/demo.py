@@ -36,6 +36,7 @@ class DemoScreen(Screen):
         Binding("escape", "cancel", "Cancel"),  # while running; otherwise Esc falls through to close
         Binding("q,escape", "close", "Back"),
         Binding("r", "rerun", "Run again"),
+        Binding("t", "rerun_longer", "Longer limit", tooltip="Run again with twice the time limit"),
         Binding("n", "next_demo", "Next demo"),
     ]
 
@@ -44,6 +45,7 @@ class DemoScreen(Screen):
         self.demo_ids = demo_ids
         self.card_id = card_id
         self.demo_id = demo_ids[0]
+        self.time_limit: Optional[float] = None  # None: the default for the mode; `t` doubles it
         self.running = False
         self.outcome: Optional[RunOutcome] = None
         self._process: Optional[DemoProcess] = None
@@ -80,7 +82,7 @@ class DemoScreen(Screen):
     # ------------------------------------------------------------ running
 
     def start_run(self) -> None:
-        """Reset the panel and run the current demo (device auto, torch's default threads)."""
+        """Reset the panel and run the current demo (device auto, the default threads, ``time_limit``)."""
         try:
             info = get_demo(self.demo_id)
         except UserError as exc:  # the card links a demo whose file has gone since the import
@@ -97,12 +99,13 @@ class DemoScreen(Screen):
         self.query_one("#demo-metrics", Static).update("")
         self.query_one("#demo-plot-slot").remove_children()
         self.query_one("#demo-body").remove_class("with-plot")  # the log takes the whole width until a plot comes
-        self._set_status("running… (esc cancels)", "running")
+        request = RunRequest(demo_id=info.id, device="auto", card_id=self.card_id, timeout=self.time_limit)
+        self._set_status(f"running… (limit {request.time_limit:g} s, esc cancels)", "running")
         self.outcome, self._process, self._cancel_requested = None, None, False
         self.running = True
         self.refresh_bindings()
         self._show_runs()
-        self._run(RunRequest(demo_id=info.id, device="auto", card_id=self.card_id))
+        self._run(request)
 
     @work(thread=True, exclusive=True, group="demo-run")
     def _run(self, request: RunRequest) -> None:
@@ -149,6 +152,9 @@ class DemoScreen(Screen):
         else:
             first, _, tail = outcome.error.partition("\n")
             stopped = outcome.status in ("cancelled", "timeout")  # the error says which: "cancelled", "timed out…"
+            if outcome.status == "timeout":
+                longer = outcome.request.with_longer_limit().time_limit
+                first += f" (a busy machine slows demos) · t: run again with {longer:g} s"
             self._set_status(first if stopped else f"error: {first}", "stopped" if stopped else "fails")
             for line in tail.splitlines():
                 self._log(line)
@@ -199,7 +205,7 @@ class DemoScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> Optional[bool]:
         if action == "cancel":
             return self.running
-        if action == "rerun":
+        if action in ("rerun", "rerun_longer"):
             return not self.running
         if action == "next_demo":
             return len(self.demo_ids) > 1 and not self.running
@@ -216,6 +222,14 @@ class DemoScreen(Screen):
     def action_rerun(self) -> None:
         if not self.running:
             self.start_run()
+
+    def action_rerun_longer(self) -> None:
+        """Run again with twice the limit of the last run (a timeout's status line offers it)."""
+        if self.running:
+            return
+        last = self.outcome.request if self.outcome else RunRequest(self.demo_id, timeout=self.time_limit)
+        self.time_limit = last.with_longer_limit().time_limit
+        self.start_run()
 
     def action_next_demo(self) -> None:
         if self.running:
