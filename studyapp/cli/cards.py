@@ -28,7 +28,11 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     cards.add_argument("--json", action="store_true",
                        help="print a JSON array: id, front, back, deck, tags, source, demos, state, due, ...")
     cards.add_argument("--deck", metavar="X", help="only cards in deck X or below it (e.g. 深度学习八股)")
-    cards.add_argument("--search", metavar="TEXT", help="only cards whose front or back contains TEXT")
+    cards.add_argument("--search", metavar="QUERY",
+                       help="only cards matching QUERY, the browser's search (`b` in the TUI): "
+                            "text in the front or back, deck:X, tag:X, is:new|due|learn|review|suspended|"
+                            "buried|leech|removed, prop:r<0.8 (retrievability now; also s, d, ivl, lapses, "
+                            "reps), rated:N[:RATING], -NOT, A or B (e.g. 'deck:CNN prop:lapses>2')")
     cards.add_argument("--removed", action="store_true", help="include cards no longer in the notes")
     cards.set_defaults(handler=run_cards)
 
@@ -51,10 +55,18 @@ def run_import(args) -> int:
 
 
 def run_cards(args) -> int:
+    from studyapp.cli.common import now_for
+    from studyapp.review.search import compile_search
+    from studyapp.review.settings import load_settings
     from studyapp.store.queries import card_rows
 
     store = store_for(args)
-    rows = card_rows(store, deck=args.deck, search=args.search, include_removed=args.removed)
+    where = None
+    if args.search:
+        with store.session() as session:
+            settings = load_settings(session)
+        where = compile_search(args.search, now_for(args), settings, include_removed=args.removed).where
+    rows = card_rows(store, deck=args.deck, where=where, include_removed=args.removed)
     if args.json:
         print_json(rows)
         return 0

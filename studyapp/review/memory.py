@@ -27,6 +27,14 @@ def make_scheduler(settings: Settings):
     )
 
 
+def fsrs_decay(settings: Settings) -> float:
+    """The forgetting curve's exponent (negative), as py-fsrs takes it from the parameters:
+    R(t) = (1 + F·t/S)^decay with F = 0.9^(1/decay) - 1, t in whole days."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    return -(settings.fsrs_parameters or DEFAULT_PARAMETERS)[20]
+
+
 def fsrs_card(card: Card, now: datetime):
     """``card`` as an ``fsrs.Card`` (a new card is a fresh Learning card at step 0, due ``now``)."""
     from fsrs import Card as FsrsCard

@@ -34,17 +34,16 @@ def demo_links(session) -> dict[str, list[str]]:
     return links
 
 
-def card_rows(store: Store, deck: str | None = None, search: str | None = None,
-              include_removed: bool = False) -> list[dict]:
-    """Cards in notes order, as JSON-ready dicts (the `cards --json` contract)."""
+def card_rows(store: Store, deck: str | None = None, where=None, include_removed: bool = False) -> list[dict]:
+    """Cards in notes order, as JSON-ready dicts (the `cards --json` contract); ``where`` is an
+    extra SQL condition (a compiled search, which decides about removed cards itself)."""
     query = select(Card)
-    if not include_removed:
+    if where is not None:
+        query = query.where(where)
+    elif not include_removed:
         query = query.where(Card.removed == False)  # noqa: E712  (SQL comparison)
     if deck:
         query = query.where(deck_filter(deck))
-    if search:
-        pattern = f"%{search}%"
-        query = query.where(or_(Card.front.like(pattern), Card.back.like(pattern)))
     query = query.order_by(Card.source_file, Card.position)
     with store.session() as session:
         links = demo_links(session)
