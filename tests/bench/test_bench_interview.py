@@ -34,7 +34,7 @@ SEEDS = (0, 1, 2)
 FIRST_RECALL = 0.6  # chance a learner knows a card the first time it is shown
 SECONDS_PER_ANSWER = 12
 START = datetime(2026, 2, 1, 10, 0).astimezone().astimezone(timezone.utc)  # 10:00 local
-BASE = Settings(new_per_day=4, reviews_per_day=200, bury_siblings=False)
+BASE = Settings(new_per_day=4, reviews_per_day=200)  # burying is off by default
 
 
 def _seed_cards(store: Store) -> None:
