@@ -1,1 +1,1 @@
-"""Anki: the .apkg export, card HTML for Anki, review history for Anki, demo plots as PNG; imports store and runner."""
+"""Anki: .apkg export, two-way sync through a shadow collection, card HTML and review history for Anki, demo plots as PNG; imports store, runner and review."""

@@ -91,7 +91,8 @@ def _demo_title(demo_id: str) -> str:
         return demo_id
 
 
-def _demo_html(demo_id: str, with_plot: bool) -> str:
+def demo_html(demo_id: str, with_plot: bool) -> str:
+    """The Demo field's part for one demo: its plot (when drawn) and the command that reproduces it."""
     image = f'<img src="{media_name(demo_id)}" alt="{html.escape(demo_id)}"><br>' if with_plot else ""
     return f'{image}<span class="command"><code>{html.escape(run_command(demo_id))}</code></span>'
 
@@ -116,7 +117,7 @@ def demo_media(session: Session, wanted: set[str], *, plots: bool,
             progress(f"drawing {len(to_draw)} demo plot(s)...")
             render_pngs(to_draw)
         yield {
-            card_id: DemoMedia(html="<br>".join(_demo_html(d, d in files) for d in ids),
+            card_id: DemoMedia(html="<br>".join(demo_html(d, d in files) for d in ids),
                                files=[files[d] for d in ids if d in files])
             for card_id, ids in links.items()
         }

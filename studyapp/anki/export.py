@@ -12,11 +12,12 @@ database (``<db>.anki-stamp``), because exporting never writes to the database i
 
 from __future__ import annotations
 
+import html
 import os
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable, NamedTuple, TypeVar
 
 import genanki
@@ -31,6 +32,7 @@ from studyapp.store.database import Store
 from studyapp.store.tables import Card
 
 Query = TypeVar("Query", Select, SelectOfScalar)
+SUSPENDED_TAG = "studyapp::suspended"
 
 
 @dataclass
@@ -126,15 +128,36 @@ def stamp_file_for(store: Store) -> Path:
     return store.path.with_name(store.path.name + ".anki-stamp")
 
 
-def build_note(card: ExportCard, demo: DemoMedia | None) -> genanki.Note:
-    fields = [
+def source_field(source_file: str | None, source_line: int | None) -> str:
+    """Where the card is in the notes, ``file.md:12``: the file's name only, never a local path."""
+    if not source_file:
+        return ""
+    return html.escape(f"{PurePath(source_file).name}:{source_line}")
+
+
+def note_fields(card: ExportCard, demo_html: str) -> list[str]:
+    """The note's fields (``FIELDS`` order) for one card: what the export and the sync write."""
+    return [
         markdown_to_html(card.front),
         markdown_to_html(card.back),
-        demo.html if demo else "",
-        f"{card.source_file}:{card.source_line}" if card.source_file else "",
+        demo_html,
+        source_field(card.source_file, card.source_line),
         card.id,
     ]
-    note = genanki.Note(model=NOTE_TYPE, fields=fields, guid=note_guid(card.id), tags=card.tags.split())
+
+
+def note_tags(card: ExportCard) -> list[str]:
+    """The heading path as tags, plus ``studyapp::suspended`` on a suspended card.
+
+    Anki's importer resets suspension unless "Import any learning progress" is ticked, and
+    the tag lets a learner find (and suspend) those cards again.
+    """
+    return card.tags.split() + ([SUSPENDED_TAG] if card.suspended else [])
+
+
+def build_note(card: ExportCard, demo: DemoMedia | None) -> genanki.Note:
+    fields = note_fields(card, demo.html if demo else "")
+    note = genanki.Note(model=NOTE_TYPE, fields=fields, guid=note_guid(card.id), tags=note_tags(card))
     note.cards[0].suspend = card.suspended
     return note
 

@@ -93,26 +93,38 @@ def apply_card_state(anki_card, card: Card, today: int, now: datetime, rollover_
         anki_card.queue = QUEUE_SUSPENDED
 
 
+def dues_after(logs: list[ReviewLog], card: Card) -> list[datetime | None]:
+    """The due time each review produced (``logs`` in time order): the next row's snapshot, or the card's."""
+    dues: list[datetime | None] = []
+    for index in range(len(logs)):
+        if index + 1 < len(logs):
+            due_text = json.loads(logs[index + 1].snapshot_before or "{}").get("due")
+            dues.append(datetime.fromisoformat(due_text) if due_text else None)
+        else:
+            dues.append(card.due)
+    return dues
+
+
+def revlog_row(log: ReviewLog, due_after: datetime | None, last_ivl: int, revlog_id: int,
+               anki_card_id: int) -> tuple:
+    """One Anki revlog row (id, cid, usn, ease, ivl, lastIvl, factor, time, type) for one review."""
+    seconds = (due_after - log.reviewed_at).total_seconds() if due_after else 0
+    review_type = REVLOG_TYPE.get(log.state_before, 0)
+    return (revlog_id, anki_card_id, -1, log.rating, _interval_field(seconds), last_ivl,
+            0 if review_type == 0 else DEFAULT_EASE,
+            min(MAX_ANSWER_MS, max(0, log.duration_ms or 0)), review_type)
+
+
 def revlog_rows(logs: list[ReviewLog], card: Card, anki_card_id: int, taken: set[int]) -> list[tuple]:
     """Anki revlog rows for one card's reviews (``logs`` in time order)."""
     rows, last_ivl = [], 0
-    for index, log in enumerate(logs):
-        if index + 1 < len(logs):
-            due_text = json.loads(logs[index + 1].snapshot_before or "{}").get("due")
-            due_after = datetime.fromisoformat(due_text) if due_text else None
-        else:
-            due_after = card.due
-        seconds = (due_after - log.reviewed_at).total_seconds() if due_after else 0
-        ivl = _interval_field(seconds)
+    for log, due_after in zip(logs, dues_after(logs, card)):
         revlog_id = int(log.reviewed_at.timestamp() * 1000)
         while revlog_id in taken:  # revlog ids are unique milliseconds
             revlog_id += 1
         taken.add(revlog_id)
-        review_type = REVLOG_TYPE.get(log.state_before, 0)
-        rows.append((revlog_id, anki_card_id, -1, log.rating, ivl, last_ivl,
-                     0 if review_type == 0 else DEFAULT_EASE,
-                     min(MAX_ANSWER_MS, max(0, log.duration_ms or 0)), review_type))
-        last_ivl = ivl
+        rows.append(revlog_row(log, due_after, last_ivl, revlog_id, anki_card_id))
+        last_ivl = rows[-1][4]
     return rows
 
 

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "studyapp.cli.interview",
     "studyapp.cli.demo",
     "studyapp.cli.export",
+    "studyapp.cli.sync",
 ]
 
 EXIT_ERROR = 2

@@ -51,10 +51,22 @@ def _v2_sibling_key(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE card SET buried_until = NULL WHERE buried_until IS NOT NULL")
 
 
+def _v3_anki_sync(conn: sqlite3.Connection) -> None:
+    """Version 2 -> 3: ``studyapp sync``: Anki revlog ids on review rows, synced cards, sync state."""
+    conn.execute("ALTER TABLE reviewlog ADD COLUMN anki_revlog_id INTEGER")
+    conn.execute("CREATE UNIQUE INDEX ix_reviewlog_anki_revlog_id ON reviewlog (anki_revlog_id)")
+    conn.execute(
+        "CREATE TABLE syncedcard (card_id VARCHAR NOT NULL, anki_card_id INTEGER NOT NULL,"
+        " fields_hash VARCHAR NOT NULL, tags VARCHAR NOT NULL, deck VARCHAR NOT NULL,"
+        " suspended BOOLEAN NOT NULL, schedule_key VARCHAR NOT NULL, PRIMARY KEY (card_id),"
+        " FOREIGN KEY(card_id) REFERENCES card (id) ON DELETE CASCADE)")
+    conn.execute("CREATE TABLE syncstate (key VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (key))")
+
+
 # MIGRATIONS[n] upgrades a version-n database to n+1. A fresh database is created
 # directly at the latest schema by SQLModel.metadata.create_all and stamped with
 # SCHEMA_VERSION, so migrations only ever run on files made by an older studyapp.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_sibling_key]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_sibling_key, _v3_anki_sync]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

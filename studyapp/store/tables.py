@@ -112,6 +112,28 @@ class ReviewLog(SQLModel, table=True):
     duration_ms: Optional[int] = None
     state_before: int = NEW
     snapshot_before: str = "{}"  # JSON of every scheduling field, so undo restores exactly
+    # Anki's revlog id (milliseconds) once the row is in the synced Anki collection, or the
+    # id it came with from Anki (a review made on the phone): rows are united by it.
+    anki_revlog_id: Optional[int] = Field(default=None, index=True, unique=True)
+
+
+class SyncedCard(SQLModel, table=True):
+    """What the last ``studyapp sync`` left in the Anki collection for one card (both sides agreed)."""
+
+    card_id: str = Field(foreign_key="card.id", primary_key=True, ondelete="CASCADE")
+    anki_card_id: int
+    fields_hash: str = ""  # hash of the note fields we wrote: an Anki-side edit differs from it
+    tags: str = ""  # the tags we wrote (tags added in Anki are kept)
+    deck: str = ""  # the deck we put the card in
+    suspended: bool = False
+    schedule_key: str = ""  # hash of the scheduling fields we wrote: ours changed when it differs
+
+
+class SyncState(SQLModel, table=True):
+    """Key/value state of ``studyapp sync`` (last sync time, revlog usn already read), values as JSON."""
+
+    key: str = Field(primary_key=True)
+    value: str
 
 
 class DemoRun(SQLModel, table=True):

@@ -21,7 +21,7 @@ ALLOWED = {
     "runner": {"store"},
     "notes": {"store", "runner"},
     "review": {"store"},
-    "anki": {"store", "runner"},
+    "anki": {"store", "runner", "review"},
     "tui": {"store", "runner", "notes", "review"},
     "cli": {"store", "runner", "notes", "review", "anki", "tui"},
 }

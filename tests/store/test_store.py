@@ -5,12 +5,14 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 
 import studyapp.store.database as store_module
 from studyapp.errors import UserError
 from studyapp.store.database import SCHEMA_VERSION, open_store
+from studyapp.store.tables import Card, ReviewLog
 
 
 def test_db_location_flag_env_and_default(run_cli, tmp_path, monkeypatch):
@@ -86,8 +88,21 @@ def test_a_foreign_sqlite_file_is_not_taken_over(db_path):
         open_store(db_path)
 
 
+def _as_version_2(db_path) -> None:
+    """Turn a current database back into the version-2 schema (no sync tables, no anki_revlog_id)."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP INDEX ix_reviewlog_anki_revlog_id")
+    conn.execute("ALTER TABLE reviewlog DROP COLUMN anki_revlog_id")
+    conn.execute("DROP TABLE syncedcard")
+    conn.execute("DROP TABLE syncstate")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+
+
 def _as_version_1(db_path) -> None:
     """Turn a current database back into the version-1 schema (no sibling_key)."""
+    _as_version_2(db_path)
     conn = sqlite3.connect(db_path)
     conn.execute("DROP INDEX ix_card_sibling_key")
     conn.execute("ALTER TABLE card DROP COLUMN sibling_key")
@@ -122,3 +137,25 @@ def test_version_1_gets_sibling_keys_and_loses_its_section_burials(db_path, tmp_
         (first, first, None), (second, second, None)]
     assert conn.execute("SELECT card_id, rating FROM reviewlog").fetchall() == [(first, 3)]  # history kept
     assert "ix_card_sibling_key" in {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+
+
+def test_version_2_gets_the_sync_tables_and_keeps_its_history(db_path):
+    store = open_store(db_path)
+    with store.transaction() as session:
+        session.add(Card(id="c1", front="q", back="a", deck="d"))
+        session.flush()
+        session.add(ReviewLog(card_id="c1", rating=3, reviewed_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
+    store.close()
+    _as_version_2(db_path)
+
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT card_id, rating, anki_revlog_id FROM reviewlog").fetchall() == [("c1", 3, None)]
+    assert conn.execute("SELECT count(*) FROM syncedcard").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM syncstate").fetchone() == (0,)
+    conn.execute("INSERT INTO reviewlog (card_id, rating, reviewed_at, state_before, snapshot_before,"
+                 " anki_revlog_id) VALUES ('c1', 3, 'x', 0, '{}', 5)")
+    with pytest.raises(sqlite3.IntegrityError):  # revlog ids are unique, as in Anki
+        conn.execute("INSERT INTO reviewlog (card_id, rating, reviewed_at, state_before, snapshot_before,"
+                     " anki_revlog_id) VALUES ('c1', 4, 'y', 0, '{}', 5)")

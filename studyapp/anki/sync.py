@@ -1,0 +1,186 @@
+"""``studyapp sync``: two-way sync with AnkiWeb or a self-hosted Anki sync server.
+
+One sync, on the shadow collection (sync_shadow.py) with the official ``anki`` library:
+
+1. pull: ``sync_collection``. When the server answers that a full sync is required, it is
+   done (``close_for_full_sync``, ``full_upload_or_download``, ``reopen``): on the first
+   sync against a server that already has a collection the learner chooses (``--download``
+   keeps the server's collection and adds our cards to it, ``--upload`` replaces it);
+   later, a download (the shadow is derived from our database, so nothing of ours is lost);
+2. in (sync_in.py): Anki's reviews and suspends into our database, one transaction;
+3. out (sync_out.py): our cards, their state and our reviews into the shadow;
+4. push: ``sync_collection`` again, when the way out wrote anything (a full sync needed
+   now is an upload: the server held exactly what the pull brought);
+5. media: the demo plots, with Anki's media sync.
+
+Each step is idempotent and the shadow and our database are compared afresh each time,
+so a sync killed at any point loses nothing and the next one completes it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from studyapp.anki.sync_in import InReport, bring_in
+from studyapp.anki.sync_login import Login, require_login, sync_error
+from studyapp.anki.sync_out import OutReport, send_out
+from studyapp.anki.sync_shadow import note_type_id, open_shadow, require_anki, shadow_notes, sync_folder
+from studyapp.errors import UserError
+from studyapp.store.database import Store
+from studyapp.store.tables import SyncState
+
+LAST_SYNC = "last_sync"  # {"at": ISO time, "user": ..., "endpoint": ...}
+DOWNLOAD, UPLOAD = "download", "upload"
+
+
+@dataclass
+class SyncRequest:
+    """``studyapp sync [--upload | --download]``."""
+
+    now: datetime
+    choice: str | None = None  # DOWNLOAD or UPLOAD: the answer to "the server already has a collection"
+    ask: Callable[[str], str | None] | None = None  # asks the learner that question; None: not interactive
+    plots: bool = True
+
+
+@dataclass
+class SyncReport:
+    """What one sync did, for the one-paragraph summary."""
+
+    where: str
+    full: list[str] = field(default_factory=list)  # "download", "upload" in the order done
+    came_in: InReport = field(default_factory=InReport)
+    went_out: OutReport = field(default_factory=OutReport)
+    media: int = 0
+
+    def lines(self) -> list[str]:
+        """The summary the learner reads: what came in, what went out, what needs the notes."""
+        full = "".join(f", full {kind}" for kind in self.full)
+        came, went = self.came_in, self.went_out
+        lines = [
+            f"synced with {self.where}{full}",
+            f"in:  {came.reviews} review(s) from Anki on {len(came.cards_rescheduled)} card(s) (rescheduled), "
+            f"{len(came.suspended)} suspended, {len(came.unsuspended)} unsuspended",
+            f"out: {went.added} new, {went.updated} updated, {went.moved} moved, {went.suspended} suspended, "
+            f"{went.unsuspended} unsuspended, {went.reviews} review(s), {went.scheduled} schedule(s)",
+        ]
+        if went.edits:
+            lines.append(f"{len(went.edits)} card(s) edited in Anki; the notes are the source of truth, "
+                         "so copy what you want to keep into them (README: Syncing with Anki):")
+            for edit in went.edits:
+                state = "replaced in Anki by the notes' new text" if edit.overwritten else "kept in Anki for now"
+                lines.append(f"  {edit.card_id}  {edit.source}  ({state})")
+                for name, text in edit.fields.items():
+                    lines.append(f"    {name}: {text}")
+        return lines
+
+
+def last_sync(store: Store) -> dict | None:
+    with store.session() as session:
+        row = session.get(SyncState, LAST_SYNC)
+    return json.loads(row.value) if row else None
+
+
+def _record_sync(store: Store, login: Login, now: datetime) -> None:
+    value = json.dumps({"at": now.isoformat(), "user": login.user, "endpoint": login.endpoint})
+    with store.transaction() as session:
+        row = session.get(SyncState, LAST_SYNC) or SyncState(key=LAST_SYNC, value=value)
+        row.value = value
+        session.add(row)
+
+
+def _is_first(store: Store, login: Login) -> bool:
+    previous = last_sync(store)
+    return previous is None or (previous.get("user"), previous.get("endpoint")) != (login.user, login.endpoint)
+
+
+FIRST_QUESTION = (
+    "The server ({where}) already has an Anki collection.\n"
+    "  download: keep it and add our cards to it (its own notes are left alone)\n"
+    "  upload:   replace it with ours (what only the server has is lost)\n"
+)
+
+
+def _choose(request: SyncRequest, where: str) -> str:
+    if request.choice:
+        return request.choice
+    if request.ask is not None:
+        answer = request.ask(FIRST_QUESTION.format(where=where))
+        if answer in (DOWNLOAD, UPLOAD):
+            return answer
+        raise UserError("sync cancelled; nothing was changed")
+    raise UserError(f"the server ({where}) already has an Anki collection: pass --download to keep it and "
+                    "add our cards to it, or --upload to replace it with ours")
+
+
+class Syncer:
+    """One sync of the shadow collection with the server, full syncs included."""
+
+    def __init__(self, collection, login: Login, first: bool, request: SyncRequest, report: SyncReport):
+        self.collection, self.login, self.first = collection, login, first
+        self.request, self.report = request, report
+        self.upload_pending = False
+
+    def _full(self, upload: bool) -> None:
+        self.collection.close_for_full_sync()
+        try:
+            self.collection.full_upload_or_download(auth=self.login.auth(), server_usn=None, upload=upload)
+        finally:
+            self.collection.reopen(after_full_sync=True)
+        self.report.full.append(UPLOAD if upload else DOWNLOAD)
+        self.upload_pending = False
+
+    def pull(self) -> None:
+        out = self.collection.sync_collection(self.login.auth(), False)
+        required = out.required
+        if required in (out.NO_CHANGES, out.NORMAL_SYNC):
+            return
+        if required == out.FULL_UPLOAD:  # the server has no cards: ours go up once they are in
+            self.upload_pending = True
+            return
+        if self.first:
+            choice = _choose(self.request, self.login.where)
+        else:
+            choice = UPLOAD if self.request.choice == UPLOAD else DOWNLOAD
+        if choice == DOWNLOAD:
+            self._full(upload=False)
+        else:
+            self.upload_pending = True
+
+    def push(self) -> None:
+        if self.upload_pending:
+            self._full(upload=True)
+            return
+        out = self.collection.sync_collection(self.login.auth(), False)
+        if out.required in (out.NO_CHANGES, out.NORMAL_SYNC):
+            return
+        self._full(upload=out.required != out.FULL_DOWNLOAD)
+
+
+def run_sync(store: Store, request: SyncRequest) -> SyncReport:
+    """Sync our database with the server through the shadow collection."""
+    require_anki()
+    folder = sync_folder(store.path)
+    login = require_login(folder)
+    report = SyncReport(where=login.where)
+    first = _is_first(store, login)
+    with open_shadow(folder) as collection:
+        syncer = Syncer(collection, login, first, request, report)
+        try:
+            syncer.pull()
+            report.came_in = bring_in(store, collection, shadow_notes(collection, note_type_id(collection, False)))
+            mid = note_type_id(collection)
+            report.went_out = send_out(store, collection, mid, shadow_notes(collection, mid), request.now)
+            if report.went_out.changed or syncer.upload_pending:
+                syncer.push()
+        except Exception as exc:
+            described = sync_error(exc, login.where)
+            if described is exc:
+                raise
+            raise described from exc
+    _record_sync(store, login, request.now)
+    return report
+

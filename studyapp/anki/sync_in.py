@@ -1,0 +1,104 @@
+"""Sync, the way in: what Anki (the phone) did to our notes, into our database, in one transaction.
+
+- Reviews: every revlog row of one of our cards whose id no review row of ours carries is a
+  review made in Anki. It becomes a review-log row with that id (so the union is by revlog
+  id and our own rows, which carry their id once sent, are skipped), and each card that got
+  one has its FSRS state rebuilt from its whole merged log in time order.
+- Suspends: a card suspended or unsuspended in Anki since the last sync (and not here) is
+  suspended or unsuspended here.
+
+Only revlog rows of real reviews count (learning, review, relearning, with a button);
+Anki's "set due date", "forget" and cram rows in filtered decks without rescheduling are
+not reviews of the card's memory.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlmodel import col, select
+
+from studyapp.anki.note_type import note_guid
+from studyapp.anki.sync_shadow import ShadowNote
+from studyapp.review.replay import replay_card
+from studyapp.review.settings import load_settings
+from studyapp.store.database import Store
+from studyapp.store.tables import Card, ReviewLog, SyncedCard
+
+REVIEW_TYPES = (0, 1, 2)  # revlog.type: learning, review, relearning
+BUTTONS = (1, 2, 3, 4)
+
+
+@dataclass
+class InReport:
+    """What came in from Anki."""
+
+    reviews: int = 0
+    cards_rescheduled: list[str] = field(default_factory=list)
+    suspended: list[str] = field(default_factory=list)
+    unsuspended: list[str] = field(default_factory=list)
+
+
+def our_cards_in_shadow(card_ids: list[str], shadow: dict[str, ShadowNote]) -> dict[str, ShadowNote]:
+    """Our card id -> its note in the shadow collection, for the cards it has."""
+    found = {}
+    for card_id in card_ids:
+        note = shadow.get(note_guid(card_id))
+        if note is not None:
+            found[card_id] = note
+    return found
+
+
+def new_anki_reviews(collection, in_shadow: dict[str, ShadowNote], known: set[int]) -> dict[str, list[ReviewLog]]:
+    """Revlog rows of our cards that no review row of ours carries, as unsaved rows by card id."""
+    by_anki_card = {note.card_id: card_id for card_id, note in in_shadow.items()}
+    found: dict[str, list[ReviewLog]] = {}
+    for revlog_id, anki_card_id, ease, taken, kind in collection.db.all(
+            "select id, cid, ease, time, type from revlog"):
+        if revlog_id in known or anki_card_id not in by_anki_card:
+            continue
+        if kind not in REVIEW_TYPES or ease not in BUTTONS:
+            continue
+        card_id = by_anki_card[anki_card_id]
+        found.setdefault(card_id, []).append(ReviewLog(
+            card_id=card_id, rating=ease, anki_revlog_id=revlog_id, duration_ms=max(0, taken),
+            reviewed_at=datetime.fromtimestamp(revlog_id / 1000, timezone.utc)))
+    return found
+
+
+def bring_in(store: Store, collection, shadow: dict[str, ShadowNote]) -> InReport:
+    """Apply Anki's reviews and suspends to our database (one transaction); the shadow is only read."""
+    report = InReport()
+    with store.transaction() as session:
+        card_ids = list(session.exec(select(Card.id)))
+        in_shadow = our_cards_in_shadow(card_ids, shadow)
+        known = set(session.exec(select(ReviewLog.anki_revlog_id).where(col(ReviewLog.anki_revlog_id).is_not(None))))
+        arrived = new_anki_reviews(collection, in_shadow, known)
+        if arrived:
+            settings = load_settings(session)
+            for card_id, rows in sorted(arrived.items()):
+                card = session.get(Card, card_id)
+                logs = list(session.exec(select(ReviewLog).where(ReviewLog.card_id == card_id))) + rows
+                for step in replay_card(card, logs, settings):
+                    if step.log.id is None:  # a row from Anki: made to look like one of ours
+                        step.log.state_before = step.state_before
+                        step.log.snapshot_before = json.dumps(step.snapshot_before)
+                        session.add(step.log)
+                card.updated_at = datetime.now(timezone.utc)
+                session.add(card)
+                report.reviews += len(rows)
+                report.cards_rescheduled.append(card_id)
+        synced = {row.card_id: row for row in session.exec(select(SyncedCard))}
+        for card_id, note in in_shadow.items():
+            agreed = synced.get(card_id)
+            if agreed is None or note.suspended == agreed.suspended:
+                continue  # Anki did not change it
+            card = session.get(Card, card_id)
+            if card.removed or card.suspended != agreed.suspended:
+                continue  # removed here, or changed here too: ours goes out
+            card.suspended = note.suspended
+            session.add(card)
+            (report.suspended if note.suspended else report.unsuspended).append(card_id)
+    return report

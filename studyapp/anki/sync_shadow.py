@@ -1,0 +1,126 @@
+"""The shadow collection: an Anki collection of our own, kept beside the database, that syncs.
+
+``studyapp sync`` never talks the sync protocol itself: it keeps this collection (in
+``<db>.anki-sync/``, with the saved login) in step with our database, and the official
+``anki`` library syncs it with AnkiWeb or a self-hosted server. Every card of ours is one
+note of our note type (the export's), found by its GUID, which derives from our card id
+(as does its note id when we create it). Notes of other note types are Anki's own: the
+sync reads and writes only ours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from studyapp.anki.note_type import ANSWER, CSS, FIELDS, NOTE_TYPE_NAME, QUESTION
+from studyapp.errors import UserError
+
+FOLDER_SUFFIX = ".anki-sync"
+COLLECTION_FILE = "collection.anki2"
+QUEUE_SUSPENDED = -1
+ANKI_HINT = "`studyapp sync` needs the official Anki library: pip install 'studyapp[anki]'"
+
+
+def sync_folder(db_path: Path) -> Path:
+    """Where the shadow collection and the saved login live: ``<db>.anki-sync/``."""
+    return db_path.with_name(db_path.name + FOLDER_SUFFIX)
+
+
+def require_anki() -> None:
+    """A clear message, not a traceback, when the optional ``anki`` extra is not installed."""
+    try:
+        import anki.collection  # noqa: F401
+    except ImportError:
+        raise UserError(ANKI_HINT) from None
+
+
+def make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot create the sync folder ({exc.strerror})") from exc
+
+
+@contextmanager
+def open_shadow(folder: Path) -> Iterator:
+    """The shadow ``anki.collection.Collection`` (created empty on first use), closed afterwards."""
+    require_anki()
+    from anki.collection import Collection
+    from anki.errors import DBError
+
+    make_folder(folder)
+    try:
+        collection = Collection(str(folder / COLLECTION_FILE))
+    except DBError as exc:
+        raise UserError(f"{folder / COLLECTION_FILE}: cannot open the sync collection ({exc})") from exc
+    try:
+        yield collection
+    finally:
+        if collection.db is not None:
+            collection.close()
+
+
+def note_type_id(collection, create: bool = True) -> int | None:
+    """Our note type's id in ``collection``, created as the export writes it when missing."""
+    existing = collection.models.by_name(NOTE_TYPE_NAME)
+    if existing is not None:
+        names = collection.models.field_names(existing)
+        if tuple(names) != FIELDS:
+            raise UserError(f"the note type {NOTE_TYPE_NAME!r} in Anki has fields {', '.join(names)}, "
+                            f"not {', '.join(FIELDS)}; restore them in Anki (Tools > Manage Note Types)")
+        return existing["id"]
+    if not create:
+        return None
+    models = collection.models
+    notetype = models.new(NOTE_TYPE_NAME)
+    for name in FIELDS:
+        models.add_field(notetype, models.new_field(name))
+    template = models.new_template("Card 1")
+    template["qfmt"], template["afmt"] = QUESTION, ANSWER
+    models.add_template(notetype, template)
+    notetype["css"], notetype["sortf"] = CSS, 0
+    return models.add(notetype).id
+
+
+@dataclass
+class ShadowNote:
+    """One of our notes as the shadow collection has it (after the last pull)."""
+
+    note_id: int
+    card_id: int
+    fields: list[str]
+    tags: list[str]
+    deck_id: int
+    queue: int
+    type: int  # 0: new
+
+    @property
+    def suspended(self) -> bool:
+        return self.queue == QUEUE_SUSPENDED
+
+
+def shadow_notes(collection, mid: int | None) -> dict[str, ShadowNote]:
+    """Our notes in the collection, by GUID."""
+    if mid is None:
+        return {}
+    rows = collection.db.all(
+        "select n.guid, n.id, c.id, n.flds, n.tags, c.did, c.queue, c.type from notes n"
+        " join cards c on c.nid = n.id where n.mid = ?", mid)
+    return {guid: ShadowNote(note_id=nid, card_id=cid, fields=flds.split("\x1f"), tags=tags.split(),
+                             deck_id=did, queue=queue, type=kind)
+            for guid, nid, cid, flds, tags, did, queue, kind in rows}
+
+
+def fields_hash(fields: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:24]
+
+
+def derived_note_id(card_id: str) -> int:
+    """The note (and card) id a card of ours gets in Anki: from the card id, in Anki's millisecond range."""
+    digest = int.from_bytes(hashlib.sha256(f"studyapp-note:{card_id}".encode()).digest()[:8], "big")
+    return 1_000_000_000_000 + digest % 1_000_000_000_000
+
