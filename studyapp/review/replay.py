@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studyapp.review.schedule import AGAIN, _fsrs_card, _snapshot, make_scheduler
+from studyapp.review.memory import fsrs_card, make_scheduler
+from studyapp.review.schedule import AGAIN, _snapshot
 from studyapp.review.settings import Settings
 from studyapp.store.tables import NEW, REVIEW, Card, ReviewLog
 
@@ -40,7 +41,7 @@ def replay_card(card: Card, logs: list[ReviewLog], settings: Settings) -> list[R
     for log in sorted(logs, key=lambda row: (row.reviewed_at, row.id or 0)):
         snapshot = _snapshot(card) | {"buried_siblings": []}
         replayed.append(Replayed(log=log, state_before=card.state, snapshot_before=snapshot))
-        before = _fsrs_card(card, log.reviewed_at)
+        before = fsrs_card(card, log.reviewed_at)
         after, _ = scheduler.review_card(before, Rating(log.rating), review_datetime=log.reviewed_at)
         if log.rating == AGAIN and card.state == REVIEW:
             card.lapses += 1
