@@ -49,16 +49,16 @@ def seed(path: Path, cards: int) -> Path:
         state, due, stability = (0, None, None) if kind < 5 else (1, now - timedelta(minutes=i % 30), 0.5) \
             if kind == 5 else (2, now + timedelta(hours=(i * 37) % 2880 - 1440), 12.0)
         rows.append((
-            f"b{i:06d}", f"{FRONT} （{i}）", BACK, f"深度学习::第{i // 1000}章::节{i // CARDS_PER_DECK}",
+            f"b{i:06d}", f"b{i:06d}", f"{FRONT} （{i}）", BACK, f"深度学习::第{i // 1000}章::节{i // CARDS_PER_DECK}",
             "", "notes.md", i, i, "question", "", 0, 0, state, 0 if state == 1 else None, stability,
             None if stability is None else 5.0, None if due is None else _iso(due),
             None if state == 0 else _iso(now - timedelta(days=3)), 0 if state == 0 else 3, 0,
         ))
     with sqlite3.connect(path) as conn:
         conn.executemany(
-            "INSERT INTO card (id, front, back, deck, tags, source_file, source_line, position, kind, "
+            "INSERT INTO card (id, sibling_key, front, back, deck, tags, source_file, source_line, position, kind, "
             "content_hash, removed, suspended, state, step, stability, difficulty, due, last_review, "
-            "reps, lapses) VALUES (" + ",".join("?" * 20) + ")", rows)
+            "reps, lapses) VALUES (" + ",".join("?" * 21) + ")", rows)
     return path
 
 
