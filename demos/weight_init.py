@@ -1,9 +1,10 @@
 """Weight initialisation decides whether signals survive a deep stack.
 
-Claim: in a 30-layer stack (50 in full mode), weights at half the right scale make activations and gradients
-vanish, at twice the right scale ReLU activations and gradients explode and tanh units
-saturate, while Kaiming (ReLU) and Xavier (tanh) initialisation keep the activation
-scale roughly constant.
+Claim: in a 30-layer stack (50 in full mode), weights at half the right scale make
+activations and gradients vanish; at twice the right scale ReLU activations and gradients
+explode, and tanh units saturate while tanh's gradients *explode* on their way to the
+input (>= 100x, ~3e4x measured); Kaiming (ReLU) and Xavier (tanh) initialisation keep the
+activation scale roughly constant.
 
 Why: a layer computes h_out = f(W h_in) with n inputs per unit. If each weight has
 variance s^2, each pre-activation sums n terms and has variance n s^2 Var(h_in): the
@@ -13,17 +14,23 @@ depth, and backprop runs the same weights in reverse, so gradients follow suit (
 vanishing/exploding gradient problem, caused here by nothing but the initial scale).
 Kaiming picks s^2 = 2 / n for ReLU (ReLU zeroes half the signal, so double it); Xavier
 picks s^2 = 1 / n (times gain^2, 25/9 for tanh) for activations that are linear near
-zero. Too large a scale does not explode tanh, which is bounded; instead it pushes the
-units into their flat, saturated tails (|tanh| ~ 1, tanh' ~ 0). No scale preserves both
-directions exactly through a nonlinearity: at Xavier's tanh gain the forward signal
-holds steady while the gradients still grow ~1.1x per layer on their way back.
+zero. Too large a scale cannot explode tanh's *activations*, which are bounded: it pushes
+the units into their flat, saturated tails (|tanh| ~ 1). Saturation is often said to make
+the gradients vanish, but that is not what happens here: each layer's backward gain is
+s^2 n E[tanh'(z)^2], and at twice the scale the 4x larger weight variance outweighs the
+slopes lost in the tails (enough units still sit in the steep middle), so the gain per
+layer exceeds 1 and the gradient grows ~1.4x per layer towards the input (the "chaotic"
+phase of mean-field theory). Saturation shrinks the gradient only when the weights do
+not also grow, e.g. when the inputs alone are huge (see activation_saturation). No scale
+preserves both directions exactly through a nonlinearity: at Xavier's tanh gain the
+forward signal holds steady while the gradients still grow ~1.1x per layer on the way back.
 """
 
 ID = "weight_init"
 TITLE = "Weight initialisation in a deep stack"
-CLAIM = ("In a 30-50 layer stack, half the right weight scale makes activations and gradients vanish, "
-         "twice it makes ReLU activations and gradients explode and tanh saturate, while Kaiming (ReLU) and "
-         "Xavier (tanh) keep the activation scale roughly constant.")
+CLAIM = ("In a 30-50 layer stack, half the right weight scale makes activations and gradients vanish; twice it "
+         "makes ReLU activations and gradients explode, and tanh units saturate while tanh's gradients explode "
+         "towards the input; Kaiming (ReLU) and Xavier (tanh) keep the activation scale roughly constant.")
 CARD_TERMS = [("梯度消失",), ("梯度爆炸",), ("初始化",), ("initialization",), ("initialisation",)]
 
 DEPTH_QUICK, DEPTH_FULL = 30, 50
@@ -116,6 +123,7 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         and forward_ratio("relu", "double") > EXPLODE_ABOVE
         and backward_ratio("relu", "double") > EXPLODE_ABOVE
         and metrics["tanh double scale: saturated share, last layer"] > SATURATED_SHARE_ABOVE
+        and backward_ratio("tanh", "double") > EXPLODE_ABOVE
         and all(low < forward_ratio(a, "right") < high for a in ACTIVATIONS)
     )
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
