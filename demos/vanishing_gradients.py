@@ -1,8 +1,10 @@
 """Vanishing gradients in a deep sigmoid net, and the three fixes the notes name.
 
 Claim: in a 20-layer sigmoid MLP the first layer's gradient is more than 1e10 times
-smaller than the last layer's, while ReLU with Kaiming init, BatchNorm, and residual
-connections each keep that ratio above 0.1 and let the same 20 layers train.
+smaller than the last layer's; ReLU with Kaiming init and residual connections each keep
+that ratio between 0.1 and 10 (neither vanished nor exploded); BatchNorm removes the
+vanishing but overshoots, the first layer's gradient ending larger than the last's (9-130x
+on seeds 0-9); and all three let the same 20 layers train.
 
 Why: backprop multiplies the gradient, layer by layer, by W^T diag(sigmoid'(z)). The
 sigmoid's slope is at most 1/4 (at z = 0), and PyTorch's default init gives W^T a gain
@@ -15,15 +17,20 @@ Kaiming init (variance 2 / fan_in) doubles the weights to make up for the half o
 units that are off, so each factor has gain ~1. BatchNorm rescales every layer's
 pre-activations to unit variance: the sigmoid then works in its near-linear middle,
 and the rescaling divides the gradient by the same small spread it divides the
-signal by, cancelling the shrinkage. A residual block h + F(h) has Jacobian I + F',
+signal by. That division does more than cancel the shrinkage: the spread it divides by
+is small at PyTorch's default init, and the measured ratio says its 1 / sigma boosts the
+gradient a little more per layer than the sigmoid's slope and the weights take away (the
+demo measures the net effect over the stack, not each factor); over 19 layers the
+surplus compounds into growth towards the input. A one-sided
+check ("above 0.1") would call that fixed; the band [0.1, 10] tells it apart. A residual block h + F(h) has Jacobian I + F',
 so the gradient reaches the first layer through the identity path however small F' is.
 """
 
 ID = "vanishing_gradients"
 TITLE = "Vanishing gradients in a deep sigmoid net"
-CLAIM = ("In a 20-layer sigmoid MLP the first layer's gradient is < 1e-10 of the last layer's, while "
-         "ReLU + Kaiming init, BatchNorm and residual connections keep that ratio above 0.1 and train "
-         "(loss < 0.3).")
+CLAIM = ("In a 20-layer sigmoid MLP the first layer's gradient is < 1e-10 of the last layer's; ReLU + Kaiming "
+         "init and residual connections keep that ratio within [0.1, 10], BatchNorm overshoots it above 1 "
+         "(the gradient grows towards the input), and all three train (loss < 0.3).")
 CARD_TERMS = [("梯度消失",), ("rnn", "问题")]
 
 DEPTH = 20  # Linear layers between the input and the readout
@@ -32,7 +39,8 @@ POINTS_QUICK, POINTS_FULL = 128, 1024  # the training set, used full-batch
 STEPS_QUICK, STEPS_FULL = 150, 500
 LEARNING_RATE = 3e-3  # Adam; at 1e-2 the 20-layer ReLU net sometimes stalls
 VANISHED_BELOW = 1e-10  # |grad first layer| / |grad last layer| of the plain sigmoid net
-KEPT_ABOVE = 0.1  # ... of every fix
+KEPT_WITHIN = (0.1, 10.0)  # ... of ReLU + Kaiming and of the residual net: neither vanished nor exploded
+BATCHNORM_ABOVE = 1.0  # ... of BatchNorm: grown towards the input (seeds 0-9: 9-130)
 TRAINED_BELOW = 0.3  # every fix's final training loss (binary cross-entropy; chance is 0.69)
 
 from ._result import Result, Progress, no_progress  # noqa: E402
@@ -144,9 +152,12 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     progress(1.0, "done")
 
     fixes = list(variants)[1:]
+    low, high = KEPT_WITHIN
     claim_holds = (
         metrics["sigmoid: grad first / last layer"] < VANISHED_BELOW
-        and all(metrics[f"{name}: grad first / last layer"] > KEPT_ABOVE for name in fixes)
+        and all(low <= metrics[f"{name}: grad first / last layer"] <= high
+                for name in ("relu + kaiming", "sigmoid + residual"))
+        and metrics["sigmoid + batchnorm: grad first / last layer"] > BATCHNORM_ABOVE
         and all(metrics[f"{name}: final loss"] < TRAINED_BELOW for name in fixes)
     )
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
