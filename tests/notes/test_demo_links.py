@@ -10,7 +10,7 @@ from studyapp.runner.catalog import catalog
 EXPECTED_LINKS = {
     "激活函数Sigmoid, Tanh, ReLu 三个激活函数的缺点或不足": {"dying_relu", "activation_saturation"},
     "激活函数": {"activation_saturation"},
-    "梯度消失": {"vanishing_gradients", "weight_init"},
+    "梯度消失": {"vanishing_gradients", "weight_init", "batch_norm"},
     "RNN · 问题": {"vanishing_gradients", "rnn_vs_lstm"},
     "梯度爆炸": {"exploding_gradients", "weight_init"},
     "解释GAN中的模式崩溃是什么？": {"gan_mode_collapse"},
@@ -25,7 +25,6 @@ EXPECTED_LINKS = {
     "如何调整学习率": {"learning_rate"},
     "小批量梯度下降（Mini-Batch Gradient Descent）": {"batch_size_noise"},
     "如何调整批量大小": {"batch_size_noise"},
-    "标准化+归一化": {"batch_norm"},
 }
 
 
