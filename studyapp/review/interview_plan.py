@@ -37,6 +37,7 @@ class PlanDay:
     reviews: int  # every answer, learning steps included
     new: int  # new cards introduced
     minutes: float
+    recall_after: float  # mean predicted recall a day later (the last day: at the interview)
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,26 @@ def simulate_plan(cards: list[Card], settings: Settings, day: date, now: datetim
         for card in introduced:
             answers += _learn_today(card, scheduler, when, day_end)
         max_new = max(max_new, len(introduced) + done.new_done)
-        plan_days.append(PlanDay(day=study_day_start(when, settings.day_start_hour).astimezone().date(), reviews=answers, new=len(introduced),
-                                 minutes=answers * seconds_per_review / 60))
+        later = min(when + timedelta(days=1), moment)
+        plan_days.append(PlanDay(
+            day=study_day_start(when, settings.day_start_hour).astimezone().date(), reviews=answers,
+            new=len(introduced), minutes=answers * seconds_per_review / 60,
+            recall_after=statistics.fmean([recall_at(c, scheduler, later) for c in sims]) if sims else 0.0,
+        ))
     not_ready = sum(recall_at(c, scheduler, moment) < settings.interview_target for c in sims)
     return Plan(days=tuple(plan_days), seconds_per_review=seconds_per_review, timed_reviews=timed_reviews,
                 cards=len(sims), not_ready=not_ready, max_new_per_day=max_new, too_far=too_far)
+
+
+def recall_curve(cards: list[Card], plan: Plan, settings: Settings, day: date, now: datetime
+                 ) -> tuple[list[float], list[float]]:
+    """Mean predicted recall for today .. the interview (one point a day, the last at the interview):
+    if the learner stops studying now, and if they follow ``plan``."""
+    moment = interview_moment(day)
+    scheduler = make_scheduler(settings)
+    moments = [now + timedelta(days=k) for k in range(len(plan.days))] + [moment]
+    stopped = [statistics.fmean([recall_at(c, scheduler, m) for c in cards]) if cards else 0.0 for m in moments]
+    return stopped, stopped[:1] + [d.recall_after for d in plan.days]
 
 
 def plan_for(session: Session, cards: list[Card], settings: Settings, day: date, now: datetime) -> Plan:

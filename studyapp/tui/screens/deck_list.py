@@ -21,6 +21,7 @@ class DeckListScreen(Screen):
         Binding("c", "cram", "Cram"),
         Binding("S", "stats", "Stats"),
         Binding("D", "demos", "Demos"),
+        Binding("i", "readiness", "Interview", tooltip="readiness for the interview day (the selected deck)"),
         Binding("q,escape", "quit", "Quit"),
     ]
 
@@ -75,6 +76,11 @@ class DeckListScreen(Screen):
         from studyapp.tui.screens.demo_browser import DemoBrowserScreen
 
         self.app.push_screen(DemoBrowserScreen())
+
+    def action_readiness(self) -> None:
+        from studyapp.tui.screens.readiness import ReadinessScreen
+
+        self.app.push_screen(ReadinessScreen(self._selected_deck() or None))
 
     def action_quit(self) -> None:
         self.app.exit()
