@@ -4,35 +4,54 @@ Nothing here runs at import time; ``open_store`` is the one door in. The schema 
 lives in SQLite's ``PRAGMA user_version``. To change the schema, append a function to
 ``MIGRATIONS``: entry *n* upgrades a version-*n* database to *n + 1* and runs inside the
 same transaction that bumps the version, so a failed migration leaves the file as it was.
+
+A new database is created in one ``BEGIN IMMEDIATE`` transaction (every table, every index
+and the version stamp), so a first command killed at any moment leaves either nothing or a
+complete schema, and several processes opening a new file at once take turns: the first
+creates it, the others find it made. A file is checked to be ours by reading it only;
+nothing is written to a file that is not a studyapp database.
+
+Every write goes through ``Store.transaction()``, which starts with ``BEGIN IMMEDIATE``: the
+write lock is taken before the first read, so a read-modify-write (a rating, an import, a
+suspension) sees the latest committed state and no other writer can slip in between.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Optional
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
+from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import Session, SQLModel, create_engine
 
 from studyapp.errors import UserError
 from studyapp.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 BUSY_TIMEOUT_MS = 5000  # how long to wait for another process's write lock
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_IMMEDIATE = "studyapp_immediate"  # execution option: this transaction writes
+_BUSY_MS = "studyapp_busy_ms"  # execution option: how long its BEGIN waits for the lock
 
 
 def _busy_timeout_ms() -> int:
     return int(os.environ.get("STUDYAPP_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class StoreError(UserError):
     """The database cannot be used; the message names the file and the reason."""
+
+
+class DatabaseLocked(StoreError):
+    """Another process held the write lock for longer than this transaction would wait."""
 
 
 def _v1_initial(conn: sqlite3.Connection) -> None:
@@ -64,8 +83,8 @@ def _v3_anki_sync(conn: sqlite3.Connection) -> None:
 
 
 # MIGRATIONS[n] upgrades a version-n database to n+1. A fresh database is created
-# directly at the latest schema by SQLModel.metadata.create_all and stamped with
-# SCHEMA_VERSION, so migrations only ever run on files made by an older studyapp.
+# directly at the latest schema (tables.py) and stamped with SCHEMA_VERSION, so
+# migrations only ever run on files made by an older studyapp.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_sibling_key, _v3_anki_sync]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -82,25 +101,31 @@ def default_db_path() -> Path:
 
 @dataclass
 class Store:
-    """An open database: ``session()`` gives a SQLModel session on it."""
+    """An open database: ``session()`` reads, ``transaction()`` writes."""
 
     path: Path
     engine: Engine
-    created: bool  # True when this call created the file
+    created: bool  # True when this call created the schema
 
     def session(self) -> Session:
+        """A session for reading (each of its transactions sees one consistent snapshot)."""
         return Session(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One all-or-nothing unit of work: commit on success, roll back on any error."""
-        with self.session() as session:
+    def transaction(self, wait_ms: Optional[int] = None) -> Iterator[Session]:
+        """One all-or-nothing unit of work under the write lock: commit on success, roll back on any error.
+
+        The lock is taken first (``BEGIN IMMEDIATE``), waiting up to ``wait_ms`` (default: the
+        busy timeout) for another writer; ``DatabaseLocked`` when it could not be had.
+        """
+        options = {_IMMEDIATE: True, _BUSY_MS: _busy_timeout_ms() if wait_ms is None else wait_ms}
+        with Session(self.engine.execution_options(**options), expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
             except DBAPIError as exc:
                 session.rollback()
-                raise _describe(self.path, exc) from exc
+                raise describe_error(self.path, exc) from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -109,7 +134,43 @@ class Store:
         self.engine.dispose()
 
 
-def _check_is_sqlite(path: Path) -> None:
+def describe_error(path: Path, exc: Exception) -> StoreError:
+    """A database failure as one line naming the file."""
+    text = str(getattr(exc, "orig", exc))
+    if "locked" in text or "busy" in text:
+        return DatabaseLocked(f"{path}: database is locked by another process; try again when it is done")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreError(f"{path}: database file is corrupt ({text})")
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{path}: database is read-only ({text}); nothing was changed")
+    return StoreError(f"{path}: {text}")
+
+
+# ------------------------------------------------------------------ the file and its owner
+
+
+def _database_path(path: Path | str | None) -> Path:
+    """The path as given, made absolute so SQLite can never read it as a ``file:`` URI."""
+    path = Path(path).expanduser() if path else default_db_path()
+    return Path(os.path.abspath(path))
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before opening it, anything that is not a regular SQLite file (or nothing yet)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path.parent}: cannot create data folder ({exc.strerror})") from exc
+        return
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read database ({exc.strerror})") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{path}: is a directory, not a database file")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path}: not a regular file (a pipe or a device?); give a database file")
     try:
         with path.open("rb") as handle:
             head = handle.read(len(SQLITE_MAGIC))
@@ -119,78 +180,116 @@ def _check_is_sqlite(path: Path) -> None:
         raise StoreError(f"{path}: not a SQLite database (refusing to touch it)")
 
 
-def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
-    cursor = dbapi_conn.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a commit survives a crash
-    cursor.close()
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    return {row[0] for row in rows}
 
 
-def _describe(path: Path, exc: Exception) -> StoreError:
-    text = str(getattr(exc, "orig", exc))
-    if "locked" in text or "busy" in text:
-        return StoreError(f"{path}: database is locked by another process; try again when it is done")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StoreError(f"{path}: database file is corrupt ({text})")
-    return StoreError(f"{path}: {text}")
+def _check_ours(path: Path, conn: sqlite3.Connection) -> None:
+    """Refuse another program's SQLite file, or a newer studyapp's, by reading it only.
+
+    Ours: stamped with a version and holding our ``card`` table, or unstamped (version 0)
+    holding nothing but (empty) tables of ours: a creation by an older studyapp that was
+    killed half-way, which is rebuilt.
+    """
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    present = _tables(conn)
+    if version == 0:
+        foreign = present - set(SQLModel.metadata.tables)
+        if foreign:
+            raise StoreError(f"{path}: SQLite file holds other tables ({', '.join(sorted(foreign))}); "
+                             "not a studyapp database")
+    elif "card" not in present:
+        raise StoreError(f"{path}: SQLite file has no card table (version {version}); not a studyapp database")
+    elif version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: schema version {version} is newer than this studyapp understands "
+                         f"({SCHEMA_VERSION}); upgrade studyapp")
 
 
-def _migrate(path: Path, engine: Engine, created: bool) -> None:
+def _create_schema(path: Path, conn: sqlite3.Connection, dialect) -> None:
+    """Every table and index at the latest schema, plus the version stamp (inside the caller's transaction)."""
+    present = _tables(conn)
+    for name in present:
+        if conn.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone() is not None:
+            raise StoreError(f"{path}: unfinished studyapp database holds data in {name}; move it aside")
+    for name in present:
+        conn.execute(f'DROP TABLE "{name}"')
+    for table in SQLModel.metadata.sorted_tables:
+        conn.execute(str(CreateTable(table).compile(dialect=dialect)).strip())
+        for index in sorted(table.indexes, key=lambda index: index.name or ""):
+            conn.execute(str(CreateIndex(index).compile(dialect=dialect)).strip())
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _prepare(path: Path, engine: Engine) -> bool:
+    """Check the file is ours, then create or migrate its schema; True when it was created."""
     raw = engine.raw_connection()
     try:
         conn = raw.driver_connection
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path}: schema version {version} is newer than this studyapp "
-                f"understands ({SCHEMA_VERSION}); upgrade studyapp"
-            )
-        if version == SCHEMA_VERSION and "card" in tables:
-            return
+        _check_ours(path, conn)
+        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return False
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        if version == 0 and "card" not in tables:
-            if tables and not created:
-                raise StoreError(f"{path}: SQLite file holds other tables; not a studyapp database")
-            SQLModel.metadata.create_all(engine, checkfirst=False)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            return
+            conn.execute("PRAGMA journal_mode = WAL")  # outside any transaction, as SQLite requires
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for step in MIGRATIONS[version:]:
-                step(conn)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            _check_ours(path, conn)  # again under the lock: another process may have been first
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                _create_schema(path, conn, engine.dialect)
+            else:
+                for step in MIGRATIONS[version:]:
+                    step(conn)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        return version == 0
     finally:
         raw.close()
 
 
+# ------------------------------------------------------------------ connections
+
+
+def _engine(path: Path) -> Engine:
+    """An engine whose connections open ``path`` as a plain file name (no URI, no percent-decoding)."""
+
+    def connect() -> sqlite3.Connection:
+        # isolation_level=None: the driver starts no transaction by itself; _begin does.
+        return sqlite3.connect(str(path), timeout=_busy_timeout_ms() / 1000, isolation_level=None,
+                               check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
+    dbapi_conn.execute("PRAGMA foreign_keys = ON")
+    dbapi_conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a commit survives a crash
+
+
+def _begin(conn) -> None:
+    """Reads begin a plain (snapshot) transaction; writes take the write lock at once."""
+    options = conn.get_execution_options()
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(options.get(_BUSY_MS, _busy_timeout_ms()))}")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_IMMEDIATE) else "BEGIN")
+
+
 def open_store(path: Path | str | None = None) -> Store:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
-    path = Path(path).expanduser() if path else default_db_path()
-    if path.is_dir():
-        raise StoreError(f"{path}: is a directory, not a database file")
-    created = not path.exists()
-    if not created:
-        _check_is_sqlite(path)
-    else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{path.parent}: cannot create data folder ({exc.strerror})") from exc
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": _busy_timeout_ms() / 1000})
-    event.listen(engine, "connect", _on_connect)
+    path = _database_path(path)
+    _check_file(path)
+    engine = _engine(path)
     try:
-        _migrate(path, engine, created)
+        created = _prepare(path, engine)
     except StoreError:
         engine.dispose()
         raise
     except Exception as exc:  # sqlite3 / SQLAlchemy errors: corrupt, locked, read-only
         engine.dispose()
-        raise _describe(path, exc) from exc
+        raise describe_error(path, exc) from exc
     return Store(path=path, engine=engine, created=created)
