@@ -2,8 +2,8 @@
 
 A card linked to a demo (``CardDemo``) gets the plot of that demo's latest successful
 recorded run. A demo never run gets a quick run made for the export through the demo
-runner (its own process, progress shown, not recorded: exporting never writes our
-database). With ``plots=False`` the Demo
+runner (its own process, progress shown), recorded like any run, so the next export
+reuses it instead of running the demo again. With ``plots=False`` the Demo
 field keeps only the command that reproduces the plot. Media file names are flat (genanki
 keeps only the basename) and deterministic: ``studyapp-demo-<id>.png``.
 """
@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from studyapp.anki.plot_png import Plot, render_pngs
 from studyapp.errors import UserError
+from studyapp.store.database import Store
 from studyapp.store.tables import CardDemo, DemoRun
 
 
@@ -33,15 +34,15 @@ class DemoMedia:
     files: list[str] = field(default_factory=list)
 
 
-def media_name(demo_id: str) -> str:
-    return f"studyapp-demo-{demo_id}.png"
+def media_name(demo_id: str, dark: bool = False) -> str:
+    return f"studyapp-demo-{demo_id}{'-dark' if dark else ''}.png"
 
 
 def run_command(demo_id: str) -> str:
     return f"studyapp demo run {demo_id}"
 
 
-def plot_from_series(demo_id: str, title: str, series_json: str, file: str) -> Plot:
+def plot_from_series(demo_id: str, title: str, series_json: str, file: str, dark_file: str = "") -> Plot:
     """A plot from a recorded run's ``series`` column (``{"series": {...}, "x_label": ...}``)."""
     try:
         data = json.loads(series_json or "{}")
@@ -52,18 +53,18 @@ def plot_from_series(demo_id: str, title: str, series_json: str, file: str) -> P
         raise UserError(f"demo {demo_id}: its recorded run has no series to plot; "
                         f"run `{run_command(demo_id)}` again or export with --no-plots")
     return Plot(file=file, title=title, series=lines, x_label=data.get("x_label", "step"),
-                y_label=data.get("y_label", ""), log_y=bool(data.get("log_y", False)))
+                y_label=data.get("y_label", ""), log_y=bool(data.get("log_y", False)), dark_file=dark_file)
 
 
 def latest_series(session: Session, demo_id: str) -> str | None:
-    """The series JSON of the demo's latest successful recorded run, if any."""
-    query = (select(DemoRun.series).where(DemoRun.demo_id == demo_id, DemoRun.status == "ok")
+    """The series JSON of the demo's latest recorded run that ran to the end (claim held or not), if any."""
+    query = (select(DemoRun.series).where(DemoRun.demo_id == demo_id, DemoRun.status.in_(("ok", "failed")))
              .order_by(DemoRun.started_at.desc(), DemoRun.id.desc()).limit(1))
     return session.exec(query).first()
 
 
-def quick_run_series(demo_id: str, progress: Callable[[str], None]) -> str:
-    """Run the demo (quick mode, not recorded: exporting never writes our database) for its series JSON."""
+def quick_run_series(demo_id: str, progress: Callable[[str], None], store: Store) -> str:
+    """Run the demo (quick mode, recorded in ``store``) for its series JSON."""
     from studyapp.runner.process import RunRequest, run_demo
 
     progress(f"demo {demo_id}: no recorded run; running it now (quick)...")
@@ -73,7 +74,7 @@ def quick_run_series(demo_id: str, progress: Callable[[str], None]) -> str:
             filled = int(event.fraction * 20)
             progress(f"  [{'#' * filled}{'.' * (20 - filled)}] {event.fraction:4.0%} {event.message}")
 
-    outcome = run_demo(RunRequest(demo_id, mode="quick"), on_event=show)
+    outcome = run_demo(RunRequest(demo_id, mode="quick"), on_event=show, store=store)
     if outcome.status not in ("ok", "failed"):
         reason = outcome.error.splitlines()[0] if outcome.error else outcome.status
         raise UserError(f"demo {demo_id}: no recorded run and the quick run failed ({reason}); "
@@ -93,13 +94,15 @@ def _demo_title(demo_id: str) -> str:
 
 def demo_html(demo_id: str, with_plot: bool) -> str:
     """The Demo field's part for one demo: its plot (when drawn) and the command that reproduces it."""
-    image = f'<img src="{media_name(demo_id)}" alt="{html.escape(demo_id)}"><br>' if with_plot else ""
+    alt = html.escape(demo_id)
+    image = (f'<img src="{media_name(demo_id)}" class="light" alt="{alt}">'
+             f'<img src="{media_name(demo_id, dark=True)}" class="dark" alt="{alt}"><br>') if with_plot else ""
     return f'{image}<span class="command"><code>{html.escape(run_command(demo_id))}</code></span>'
 
 
 @contextmanager
-def demo_media(session: Session, wanted: set[str], *, plots: bool,
-               progress: Callable[[str], None]) -> Iterator[dict[str, DemoMedia]]:
+def demo_media(session: Session, wanted: set[str], *, plots: bool, progress: Callable[[str], None],
+               store: Store) -> Iterator[dict[str, DemoMedia]]:
     """Demo fields of the cards ``wanted`` (ids), by card id; the PNG files live until the context ends."""
     links: dict[str, list[str]] = {}
     for link in session.exec(select(CardDemo).order_by(CardDemo.card_id, CardDemo.demo_id)):
@@ -107,17 +110,17 @@ def demo_media(session: Session, wanted: set[str], *, plots: bool,
             links.setdefault(link.card_id, []).append(link.demo_id)
     demo_ids = sorted({demo_id for ids in links.values() for demo_id in ids})
     with tempfile.TemporaryDirectory(prefix="studyapp-anki-media-") as folder:
-        files: dict[str, str] = {}
+        files: dict[str, list[str]] = {}
         if plots and demo_ids:
             to_draw = []
             for demo_id in demo_ids:
-                series = latest_series(session, demo_id) or quick_run_series(demo_id, progress)
-                files[demo_id] = str(Path(folder) / media_name(demo_id))
-                to_draw.append(plot_from_series(demo_id, _demo_title(demo_id), series, files[demo_id]))
+                series = latest_series(session, demo_id) or quick_run_series(demo_id, progress, store)
+                files[demo_id] = [str(Path(folder) / media_name(demo_id, dark)) for dark in (False, True)]
+                to_draw.append(plot_from_series(demo_id, _demo_title(demo_id), series, *files[demo_id]))
             progress(f"drawing {len(to_draw)} demo plot(s)...")
             render_pngs(to_draw)
         yield {
             card_id: DemoMedia(html="<br>".join(demo_html(d, d in files) for d in ids),
-                               files=[files[d] for d in ids if d in files])
+                               files=[file for d in ids for file in files.get(d, [])])
             for card_id, ids in links.items()
         }

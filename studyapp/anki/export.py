@@ -7,7 +7,8 @@ into the same Anki collection, updates those notes in place instead of duplicati
 Anki replaces a note only when the incoming modification time is newer than the one it
 has (and keeps the incoming time), so each export is stamped strictly later than the
 previous one: ``max(now, last + 1)`` seconds, remembered in a small file next to the
-database (``<db>.anki-stamp``), because exporting never writes to the database itself.
+database (``<db>.anki-stamp``), from the real clock (Anki compares real times, so ``--now``
+never moves it). The export writes to the database only to record a demo run it made.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ def check_output(path: Path, force: bool) -> None:
         raise UserError(f"{path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise UserError(f"{path}: folder {parent} is not writable")
+    probe = parent / f".{path.name}.{os.getpid()}.probe"  # access() says yes to root on a read-only mount
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write in folder {parent} ({exc.strerror})") from exc
 
 
 class ExportCard(NamedTuple):
@@ -195,16 +202,16 @@ def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
 
 def export_anki(store: Store, request: ExportRequest,
                 progress: Callable[[str], None] = lambda line: None) -> ExportReport:
-    """Write the selected cards to ``request.out``; the database is only read."""
+    """Write the selected cards to ``request.out``; the database gets only the demo runs made for it."""
     out = request.out.expanduser().resolve()
     check_output(out, request.force)
     with store.session() as session:
         cards = select_cards(session, request.deck)
         with demo_media(session, {card.id for card in cards}, plots=request.plots,
-                        progress=progress) as demos:
+                        progress=progress, store=store) as demos:
             package, decks = build_package(cards, demos)
             stamp_file = stamp_file_for(store)
-            stamp = next_stamp(stamp_file, request.now)
+            stamp = next_stamp(stamp_file, datetime.now(timezone.utc))  # Anki compares real times, never --now
             reviews = 0
             if request.with_scheduling:
                 from studyapp.anki.scheduling import write_with_scheduling

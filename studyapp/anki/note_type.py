@@ -30,7 +30,7 @@ ANSWER = """\
 CSS = """\
 .card {
   --fg: #1f2328; --muted: #656d76; --bg: #ffffff; --code-bg: #f3f4f6; --rule: #d0d7de;
-  --accent: #0969da;
+  --accent: #0969da; --link: #0550ae; --shade: rgba(0, 0, 0, 0.28);
   font-family: -apple-system, "Segoe UI", "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
   font-size: 19px; line-height: 1.55; text-align: left;
   color: var(--fg); background: var(--bg);
@@ -38,20 +38,36 @@ CSS = """\
 }
 .card.nightMode, .nightMode .card, .card.night_mode, .night_mode .card {
   --fg: #e6edf3; --muted: #9198a1; --bg: #1e1e1e; --code-bg: #2d333b; --rule: #444c56;
-  --accent: #4493f8;
+  --accent: #4493f8; --link: #79c0ff; --shade: rgba(255, 255, 255, 0.3);
 }
 .front { font-weight: 600; font-size: 1.1em; }
 hr#answer { border: none; border-top: 1px solid var(--rule); margin: 0.9em 0; }
-pre { background: var(--code-bg); color: var(--fg); padding: 0.6em 0.8em; border-radius: 6px;
-      overflow-x: auto; font-size: 0.85em; line-height: 1.4; }
+pre { color: var(--fg); padding: 0.6em 0.8em; border-radius: 6px; font-size: 0.85em; line-height: 1.4; }
 code { font-family: "JetBrains Mono", Menlo, Consolas, monospace; background: var(--code-bg);
        padding: 0.05em 0.3em; border-radius: 4px; }
 pre code { padding: 0; background: none; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid var(--rule); padding: 0.2em 0.5em; }
-.math.block { display: block; overflow-x: auto; }
+a { color: var(--link); text-decoration: underline; }
+/* A formula or code block wider than the screen scrolls sideways; shadows at the edges that
+   have more (drawn behind the content, covered by the --bg strips once scrolled to an end)
+   show that it does. */
+.math.block, pre {
+  display: block; overflow-x: auto; scrollbar-width: thin;
+  background:
+    linear-gradient(to right, var(--box, var(--bg)) 30%, transparent) left center / 2em 100% no-repeat local,
+    linear-gradient(to left, var(--box, var(--bg)) 30%, transparent) right center / 2em 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, var(--shade), transparent) left center / 0.7em 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, var(--shade), transparent) right center / 0.7em 100% no-repeat scroll,
+    var(--box, var(--bg));
+}
+pre { --box: var(--code-bg); }
 .demo { margin-top: 1em; padding-top: 0.6em; border-top: 1px dashed var(--rule); }
-.demo img { max-width: 100%; height: auto; border-radius: 4px; background: #ffffff; }
+.demo img { max-width: 100%; height: auto; }
+/* Each plot comes drawn twice, for a light and a dark page: no white box in dark mode. */
+.demo img.dark { display: none; }
+.nightMode .demo img.light, .night_mode .demo img.light { display: none; }
+.nightMode .demo img.dark, .night_mode .demo img.dark { display: inline; }
 .demo .command { color: var(--muted); font-size: 0.8em; }
 .source { margin-top: 1em; color: var(--muted); font-size: 0.7em; }
 """

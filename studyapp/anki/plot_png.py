@@ -29,6 +29,7 @@ class Plot:
     x_label: str = "step"
     y_label: str = ""
     log_y: bool = False
+    dark_file: str = ""  # the same plot for a dark page, when wanted
 
 
 def render_pngs(plots: list[Plot]) -> None:
@@ -47,6 +48,6 @@ def render_pngs(plots: list[Plot]) -> None:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise UserError(f"drawing demo plots failed ({last}); is matplotlib installed? "
                         "(pip install matplotlib, or export with --no-plots)")
-    missing = [plot.file for plot in plots if not Path(plot.file).is_file()]
+    missing = [file for plot in plots for file in (plot.file, plot.dark_file) if file and not Path(file).is_file()]
     if missing:
         raise UserError(f"the plot renderer wrote no file for {', '.join(missing)}")

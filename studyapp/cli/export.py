@@ -45,7 +45,7 @@ def run_export_anki(args) -> int:
 
     request = ExportRequest(out=Path(args.out), deck=args.deck, force=args.force,
                             with_scheduling=args.with_scheduling, plots=args.plots, now=now_for(args))
-    store = store_for(args, auto_import=False)  # exporting never writes to the database
+    store = store_for(args, auto_import=False)  # an export writes nothing but the demo runs it makes
     try:
         report = export_anki(store, request, progress=lambda line: print(line, file=sys.stderr, flush=True))
     finally:
