@@ -2,9 +2,13 @@
 
 py-fsrs draws interval fuzz from the global ``random``, so the four outcomes are computed
 once (``preview``) when the answer is revealed; the buttons show those intervals and
-``commit`` stores exactly the outcome shown. A commit writes the card, its review-log row
-(with a JSON snapshot of the card before), any buried siblings and a leech suspension in
-one transaction, so a rating is either fully on disk or not at all.
+``commit`` stores exactly the outcome shown. A commit reads the card, checks it, writes the
+card, its review-log row (with a JSON snapshot of the card before), any buried siblings and
+a leech suspension in one write transaction (``BEGIN IMMEDIATE``), so a rating is either
+fully on disk or not at all, and two ratings of one card at once are applied one after the
+other. A preview remembers the card it was computed from: if another process rated or
+changed that card since, ``commit`` refuses with ``CardChanged`` rather than store an
+outcome computed from a stale card.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class Preview:
     card_id: str
     reviewed_at: datetime
     outcomes: tuple[Outcome, Outcome, Outcome, Outcome]
+    basis: tuple = ()  # the card's scheduling fields the outcomes were computed from
 
     def outcome(self, rating: int) -> Outcome:
         return self.outcomes[rating - 1]
@@ -75,6 +80,15 @@ class CommitResult:
     card: Card
     became_leech: bool
     buried: int
+
+
+class CardChanged(UserError):
+    """The card was rated or changed by someone else since its outcomes were previewed."""
+
+    def __init__(self, card: Card) -> None:
+        super().__init__(f"card {card.id} changed since its answer was shown (rated elsewhere?); "
+                         "its intervals are shown again")
+        self.card = card
 
 
 def parse_rating(text: str) -> int:
@@ -117,7 +131,11 @@ def preview(card: Card, scheduler, now: datetime) -> Preview:
             stability=after.stability, difficulty=after.difficulty,
             due=after.due, interval=after.due - now,
         ))
-    return Preview(card_id=card.id, reviewed_at=now, outcomes=tuple(outcomes))
+    return Preview(card_id=card.id, reviewed_at=now, outcomes=tuple(outcomes), basis=_basis(card))
+
+
+def _basis(card: Card) -> tuple:
+    return tuple(getattr(card, name) for name in SNAPSHOT_FIELDS)
 
 
 def _snapshot(card: Card) -> dict:
@@ -138,43 +156,61 @@ def _restore(card: Card, data: dict) -> None:
 
 
 def commit(store: Store, shown: Preview, rating: int, settings: Settings,
-           duration_ms: Optional[int] = None) -> CommitResult:
-    """Store the previewed outcome of ``rating`` with its review log, in one transaction."""
+           duration_ms: Optional[int] = None, wait_ms: Optional[int] = None) -> CommitResult:
+    """Store the previewed outcome of ``rating`` with its review log, in one write transaction.
+
+    The card is read under the write lock: ``CardChanged`` when it is no longer the card the
+    preview was computed from, a ``UserError`` when it was removed or suspended meanwhile,
+    ``DatabaseLocked`` when another writer kept the lock longer than ``wait_ms``.
+    """
+    with store.transaction(wait_ms=wait_ms) as session:
+        card = _rateable(session, shown.card_id)
+        if _basis(card) != shown.basis:
+            session.expunge(card)  # handed over as read: the rollback must not expire it
+            raise CardChanged(card)
+        return _apply(session, card, shown, rating, settings, duration_ms)
+
+
+def _rateable(session, card_id: str) -> Card:
+    card = live_card(session, card_id)
+    if card.suspended:
+        raise UserError(f"card {card.id} is suspended; studyapp unsuspend {card.id} first")
+    return card
+
+
+def _apply(session, card: Card, shown: Preview, rating: int, settings: Settings,
+           duration_ms: Optional[int]) -> CommitResult:
+    """Write the outcome onto ``card`` (read in this transaction), its log row and burials."""
     chosen = shown.outcome(rating)
-    with store.transaction() as session:
-        card = session.get(Card, shown.card_id)
-        if card is None or card.removed:
-            raise UserError(f"card {shown.card_id}: no such card")
-        snapshot = _snapshot(card)
-        state_before = card.state
-        day_start = study_day_start(shown.reviewed_at, settings.day_start_hour)
-        kind_before = sibling_kind(card.state, card.last_review, day_start)
-        card.state, card.step = chosen.state, chosen.step
-        card.stability, card.difficulty = chosen.stability, chosen.difficulty
-        card.due, card.last_review = chosen.due, shown.reviewed_at
-        card.reps += 1
-        card.updated_at = shown.reviewed_at
-        became_leech = False
-        if rating == AGAIN and state_before == REVIEW:
-            card.lapses += 1
-            if card.lapses >= settings.leech_lapses:
-                became_leech = True
-                card.suspended = True
-                if LEECH_TAG not in card.tag_list:
-                    card.tags = " ".join(card.tag_list + [LEECH_TAG])
-        until = next_day_start(shown.reviewed_at, settings.day_start_hour)
-        buried = bury_siblings(session, card, kind_before, settings, shown.reviewed_at, day_start, until)
-        snapshot["buried_siblings"] = buried
-        log = ReviewLog(
-            card_id=card.id, rating=rating, reviewed_at=shown.reviewed_at,
-            duration_ms=duration_ms, state_before=state_before,
-            snapshot_before=json.dumps(snapshot),
-        )
-        session.add(card)
-        session.add(log)
-        session.flush()
-        log_id = log.id
-    return CommitResult(log_id=log_id, card=card, became_leech=became_leech, buried=len(buried))
+    snapshot = _snapshot(card)
+    state_before = card.state
+    day_start = study_day_start(shown.reviewed_at, settings.day_start_hour)
+    kind_before = sibling_kind(card.state, card.last_review, day_start)
+    card.state, card.step = chosen.state, chosen.step
+    card.stability, card.difficulty = chosen.stability, chosen.difficulty
+    card.due, card.last_review = chosen.due, shown.reviewed_at
+    card.reps += 1
+    card.updated_at = shown.reviewed_at
+    became_leech = False
+    if rating == AGAIN and state_before == REVIEW:
+        card.lapses += 1
+        if card.lapses >= settings.leech_lapses:
+            became_leech = True
+            card.suspended = True
+            if LEECH_TAG not in card.tag_list:
+                card.tags = " ".join(card.tag_list + [LEECH_TAG])
+    until = next_day_start(shown.reviewed_at, settings.day_start_hour)
+    buried = bury_siblings(session, card, kind_before, settings, shown.reviewed_at, day_start, until)
+    snapshot["buried_siblings"] = buried
+    log = ReviewLog(
+        card_id=card.id, rating=rating, reviewed_at=shown.reviewed_at,
+        duration_ms=duration_ms, state_before=state_before,
+        snapshot_before=json.dumps(snapshot),
+    )
+    session.add(card)
+    session.add(log)
+    session.flush()
+    return CommitResult(log_id=log.id, card=card, became_leech=became_leech, buried=len(buried))
 
 
 def undo(store: Store, log_id: int) -> str:
@@ -205,10 +241,9 @@ def undo(store: Store, log_id: int) -> str:
 
 
 def rate_now(store: Store, card_id: str, rating: int, settings: Settings, now: datetime) -> tuple[Preview, CommitResult]:
-    """Preview and commit in one go (the headless ``studyapp rate``)."""
-    with store.session() as session:
-        card = live_card(session, card_id)
-    if card.suspended:
-        raise UserError(f"card {card.id} is suspended; studyapp unsuspend {card.id} first")
-    shown = preview(card, make_scheduler(settings), now)
-    return shown, commit(store, shown, rating, settings)
+    """Read the card, preview and commit, all in one write transaction (the headless ``studyapp rate``)."""
+    with store.transaction() as session:
+        card = _rateable(session, card_id)
+        shown = preview(card, make_scheduler(settings), now)
+        result = _apply(session, card, shown, rating, settings, None)
+    return shown, result

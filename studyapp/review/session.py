@@ -17,9 +17,10 @@ from sqlmodel import select
 
 from studyapp.errors import UserError
 from studyapp.review.queue import DailyQueue, build_queue, cram_queue, next_due, set_suspended
-from studyapp.review.schedule import AGAIN, CommitResult, Preview, commit, make_scheduler, preview, undo
+from studyapp.review.schedule import (AGAIN, CardChanged, CommitResult, Preview, commit, make_scheduler, preview,
+                                      undo)
 from studyapp.review.settings import Settings, load_settings
-from studyapp.store.database import Store
+from studyapp.store.database import DatabaseLocked, Store
 from studyapp.store.tables import Card, CardDemo
 
 
@@ -66,8 +67,15 @@ class ReviewSession:
             self.revealed = preview(self.current, self._scheduler, self.clock())
         return self.revealed
 
-    def rate(self, rating: int) -> Optional[CommitResult]:
-        """Commit the rating (nothing is stored in cram mode) and move to the next card."""
+    def rate(self, rating: int, wait_ms: Optional[int] = None) -> Optional[CommitResult]:
+        """Commit the rating (nothing is stored in cram mode) and move to the next card.
+
+        The card is read again under the write lock. If another process changed it since
+        the answer was shown, ``CardChanged`` is raised and ``revealed`` holds its outcomes
+        computed afresh, to be rated again; if it was removed or suspended meanwhile, the
+        ``UserError`` is raised once the next card is up. ``DatabaseLocked`` (another writer
+        held the lock past ``wait_ms``) changes nothing here: the same rating can be retried.
+        """
         shown = self.reveal()
         result = None
         if self.cram:
@@ -76,8 +84,18 @@ class ReviewSession:
                 self._cram_ids.append(card_id)
         else:
             elapsed = self.clock() - self._shown_at
-            result = commit(self.store, shown, rating, self.settings,
-                            duration_ms=int(elapsed.total_seconds() * 1000))
+            try:
+                result = commit(self.store, shown, rating, self.settings,
+                                duration_ms=int(elapsed.total_seconds() * 1000), wait_ms=wait_ms)
+            except CardChanged as changed:
+                self.current = changed.card
+                self.revealed = preview(changed.card, self._scheduler, self.clock())
+                raise
+            except DatabaseLocked:
+                raise
+            except UserError:
+                self._skip_current()
+                raise
             self._undo_stack.append(result.log_id)
         self.answered += 1
         self.advance()
@@ -102,12 +120,24 @@ class ReviewSession:
         return self.current
 
     def suspend_current(self) -> Card:
-        """Suspend the card on screen and move on."""
-        card, _ = set_suspended(self.store, self.current.id, True)
+        """Suspend the card on screen and move on (a card removed meanwhile: UserError, moved on too)."""
+        try:
+            card, _ = set_suspended(self.store, self.current.id, True)
+        except DatabaseLocked:
+            raise
+        except UserError:
+            self._skip_current()
+            raise
         if self.cram:
             self._cram_ids.remove(card.id)
         self.advance()
         return card
+
+    def _skip_current(self) -> None:
+        """Leave a card that can no longer be studied (removed or suspended elsewhere)."""
+        if self.cram and self.current is not None and self.current.id in self._cram_ids:
+            self._cram_ids.remove(self.current.id)
+        self.advance()
 
     def demo_ids(self) -> list[str]:
         """Demos attached to the current card (shown as a hint; run by the demo screen)."""

@@ -1,7 +1,11 @@
 """The review screen: front, reveal, rate 1-4 with the intervals on the buttons, undo, suspend, edit.
 
 All decisions are the ``ReviewSession``'s; this screen only draws its state and turns keys
-into calls. A rating is committed to the database before the next card is drawn.
+into calls. A rating is committed to the database before the next card is drawn. Other
+processes may write meanwhile: while one holds the write lock (an import), the rating is
+kept and retried, and the screen says it is waiting; a card rated, removed or suspended
+elsewhere since it was shown is never rated from stale state (its intervals are shown again,
+or it is left with a notice).
 """
 
 from __future__ import annotations
@@ -17,10 +21,17 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from studyapp.errors import UserError
-from studyapp.review.schedule import RATING_NAMES
+from studyapp.review.schedule import RATING_NAMES, CardChanged
 from studyapp.review.session import ReviewSession
+from studyapp.store.database import DatabaseLocked
 from studyapp.tui.render import render_markdown
 from studyapp.tui.widgets.card_body import CardBody
+
+
+# While another process holds the write lock, each try waits this long for it (the screen
+# stays responsive between tries) and the next try comes this much later.
+LOCK_TRY_MS = 150
+LOCK_RETRY_S = 0.5
 
 
 class RatingButton(Button, can_focus=False):
@@ -51,6 +62,7 @@ class ReviewScreen(Screen):
         super().__init__()
         self.session = session
         self.demo_ids: list[str] = []  # the current card's, kept so the footer need not ask the database
+        self.pending_rating: int | None = None  # a rating waiting for the write lock
 
     def compose(self) -> ComposeResult:
         yield Static(id="progress")
@@ -60,6 +72,7 @@ class ReviewScreen(Screen):
             yield Static("─" * 24, id="divider")
             yield CardBody(id="back")
         yield Static(id="demo-hint")
+        yield Static(id="lock-wait")
         with Horizontal(id="answer-bar"):
             yield Static("space / enter: show answer", id="reveal-hint")
             for rating, name in enumerate(RATING_NAMES, start=1):
@@ -119,18 +132,61 @@ class ReviewScreen(Screen):
     def action_rate(self, rating: int) -> None:
         if self.session.current is None or self.session.revealed is None:
             return
-        card = self.session.current
-        result = self.session.rate(rating)
+        if self._saving():
+            return
+        self.pending_rating = rating
+        self._save_rating()
+
+    def _save_rating(self) -> None:
+        """Commit the pending rating; while the database is locked, say so and try again soon."""
+        rating, card = self.pending_rating, self.session.current
+        try:
+            result = self.session.rate(rating, wait_ms=LOCK_TRY_MS)
+        except DatabaseLocked:
+            self._show_lock_wait(rating)
+            self.set_timer(LOCK_RETRY_S, self._save_rating)
+            return
+        except CardChanged:
+            self._show_lock_wait(None)
+            self.notify("This card was rated or changed elsewhere since you saw it: "
+                        "the intervals are shown again; rate it again", severity="warning", timeout=8)
+            self._show_answer()
+            return
+        except UserError as exc:  # removed or suspended elsewhere meanwhile
+            self._show_lock_wait(None)
+            self.notify(f"Not rated: {exc}", severity="warning", timeout=8)
+            self.show_card()
+            return
+        self._show_lock_wait(None)
         if result is not None and result.became_leech:
             self.notify(f"Leech: {card.front[:40]!r} has lapsed {result.card.lapses} times; "
                         "tagged leech and suspended", severity="warning", timeout=8)
         self.show_card()
+
+    def _saving(self) -> bool:
+        """True (and the learner told) while a rating waits for the lock: nothing else may move the card."""
+        if self.pending_rating is None:
+            return False
+        self.notify("Still saving your rating: the database is busy (another studyapp is writing)",
+                    severity="warning")
+        return True
+
+    def _show_lock_wait(self, rating: int | None) -> None:
+        """The waiting line while ``rating`` waits for the write lock (None: hide it)."""
+        self.pending_rating = rating
+        line = self.query_one("#lock-wait", Static)
+        if rating is not None:
+            line.update(f"⏳ Saving {RATING_NAMES[rating - 1].capitalize()}: waiting for the database "
+                        "(another studyapp is writing, e.g. an import); your rating is kept")
+        line.set_class(rating is not None, "waiting")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if isinstance(event.button, RatingButton):
             self.action_rate(int(event.button.id.removeprefix("rate-")))
 
     def action_undo(self) -> None:
+        if self._saving():
+            return
         try:
             card = self.session.undo()
         except UserError as exc:
@@ -140,15 +196,22 @@ class ReviewScreen(Screen):
         self.show_card()
 
     def action_suspend(self) -> None:
-        if self.session.current is None:
+        if self.session.current is None or self._saving():
             return
-        card = self.session.suspend_current()
+        try:
+            card = self.session.suspend_current()
+        except UserError as exc:  # removed elsewhere meanwhile, or the database is locked
+            self.notify(f"Not suspended: {exc}", severity="warning", timeout=8)
+            self.show_card()
+            return
         self.notify(f"Suspended {card.front[:40]!r} (studyapp unsuspend {card.id})")
         self.show_card()
 
     def action_edit(self) -> None:
         """Open the card's source file at its line in $VISUAL/$EDITOR, then re-import the file."""
         card = self.session.current
+        if self._saving():
+            return
         if card is None or not card.source_file or not os.path.exists(card.source_file):
             self.notify("this card has no source file on disk", severity="warning")
             return
@@ -181,7 +244,7 @@ class ReviewScreen(Screen):
 
     def action_demo(self) -> None:
         """Open the demo panel on this card's demos; closing it comes back to this very card."""
-        if self.session.current is None or not self.demo_ids:
+        if self.session.current is None or not self.demo_ids or self._saving():
             return
         from studyapp.tui.screens.demo import DemoScreen
 
@@ -193,4 +256,6 @@ class ReviewScreen(Screen):
         self.app.push_screen(HelpScreen(self.BINDINGS))
 
     def action_back(self) -> None:
+        if self._saving():
+            return
         self.app.leave_screen()
