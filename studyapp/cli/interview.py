@@ -1,4 +1,4 @@
-"""Interview commands: `interview` (readiness on the day and the plan to get there) and `mock`."""
+"""Interview commands: `interview` (readiness on the day and the plan to get there) and `mock` (TUI, --history)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,39 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                            help="print JSON: date, target, topics[{deck, cards, mean_recall, ready_share, "
                                 "weakest[{id, front, recall}]}], overall")
     interview.set_defaults(handler=run_interview)
+
+    mock = subparsers.add_parser(
+        "mock", parents=[common], help="a timed mock interview in the TUI, or --history",
+        description="Ask N questions from the chosen decks, weakest first with some randomness, each with a "
+                    "countdown. Type the answer (or say it aloud) and reveal it with ctrl+r: the model answer "
+                    "shows beside yours with the key terms you covered highlighted; grade it 1-4 (Hard is a "
+                    "pass, Again a miss). Grades are reviews (the time taken is their duration) unless "
+                    "mock_counts_as_review is off. The report per topic is kept: --history lists them.",
+    )
+    mock.add_argument("--deck", metavar="X", help="only deck X and the decks below it")
+    mock.add_argument("--questions", metavar="N", type=_positive_int, default=None,
+                      help="how many questions (default 5)")
+    mock.add_argument("--minutes", metavar="M", type=_positive_float, default=None,
+                      help="minutes per question (default 3)")
+    mock.add_argument("--history", action="store_true", help="list the past mock interviews instead")
+    mock.add_argument("--json", action="store_true", help="with --history: print JSON")
+    mock.set_defaults(handler=run_mock)
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"expected minutes above 0 (at most 600), got {text!r}")
+    return value
 
 
 def _percent(share: float) -> str:
@@ -96,3 +129,50 @@ def _print_plan(plan, settings, target: float) -> None:
     if not settings.interview_mode:
         print("  interview mode is off: `studyapp config interview_mode on` (and interview_date) "
               "makes the queue follow this plan")
+
+
+def run_mock(args) -> int:
+    from studyapp.review.queue import check_deck
+
+    store = store_for(args)
+    if args.history:
+        return _print_history(store, args.json)
+    with store.session() as session:
+        check_deck(session, args.deck)
+    from studyapp.store.tables import utcnow
+    from studyapp.tui.app import StudyApp
+
+    offset = now_for(args) - utcnow() if getattr(args, "now", None) else None
+    app = StudyApp(store, clock_offset=offset, deck=args.deck, mock=(args.questions, args.minutes))
+    app.run()
+    return app.return_code or 0
+
+
+def _print_history(store, as_json: bool) -> int:
+    import json
+
+    from studyapp.review.mock import mock_history
+
+    with store.session() as session:
+        rows = mock_history(session)
+    if as_json:
+        print_json([{"id": r.id, "started_at": r.started_at.isoformat(), "finished_at": r.finished_at.isoformat(),
+                     "deck": r.deck, "questions": r.questions, "seconds_per_question": r.seconds_per_question,
+                     "counted_as_reviews": r.counted_as_reviews, **json.loads(r.report)} for r in rows])
+        return 0
+    if not rows:
+        print("no mock interviews yet: `studyapp mock` (or m on the deck list) starts one")
+        return 0
+    for row in rows:
+        report = json.loads(row.report)
+        overall = report["overall"]
+        when = row.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"{when}  {row.deck or 'all decks'}  {overall['answered']}/{row.questions} answered  "
+              f"{overall['passed']} passed  coverage {overall['coverage']:.0%}  {overall['seconds'] / 60:.1f} min"
+              + ("" if row.counted_as_reviews else "  (not counted as reviews)"))
+        for topic in report["topics"]:
+            grades = topic["grades"]
+            print(f"    {topic['deck']}: {topic['answered']} answered, {topic['seconds'] / 60:.1f} min, "
+                  f"coverage {topic['coverage']:.0%}, again {grades['again']} hard {grades['hard']} "
+                  f"good {grades['good']} easy {grades['easy']}")
+    return 0

@@ -82,10 +82,21 @@ def _v3_anki_sync(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE syncstate (key VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (key))")
 
 
+def _v4_mock_interviews(conn: sqlite3.Connection) -> None:
+    """Version 3 -> 4: ``mockinterview``, one row per finished mock interview (its report as JSON)."""
+    conn.execute(
+        "CREATE TABLE mockinterview (id INTEGER NOT NULL, started_at VARCHAR NOT NULL, finished_at VARCHAR NOT NULL,"
+        " deck VARCHAR NOT NULL, questions INTEGER NOT NULL, seconds_per_question INTEGER NOT NULL,"
+        " counted_as_reviews BOOLEAN NOT NULL, report VARCHAR NOT NULL, PRIMARY KEY (id))")
+    conn.execute("CREATE INDEX ix_mockinterview_started_at ON mockinterview (started_at)")
+
+
 # MIGRATIONS[n] upgrades a version-n database to n+1. A fresh database is created
 # directly at the latest schema (tables.py) and stamped with SCHEMA_VERSION, so
 # migrations only ever run on files made by an older studyapp.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial, _v2_sibling_key, _v3_anki_sync]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_initial, _v2_sibling_key, _v3_anki_sync, _v4_mock_interviews,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

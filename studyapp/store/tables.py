@@ -160,3 +160,16 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class MockInterview(SQLModel, table=True):
+    """One finished mock interview: its scope, limits and the report per topic (JSON)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    finished_at: datetime = Field(sa_type=UTCDateTime)
+    deck: str = ""  # "" = every deck
+    questions: int = 0
+    seconds_per_question: int = 0
+    counted_as_reviews: bool = True
+    report: str = "{}"  # JSON: {"topics": [{deck, answered, seconds, coverage, grades}], ...}

@@ -24,8 +24,10 @@ class StudyApp(App):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, store: Store, *, clock_offset: Optional[timedelta] = None, deck: Optional[str] = None,
-                 cram: bool = False, straight_to_review: bool = False) -> None:
+                 cram: bool = False, straight_to_review: bool = False,
+                 mock: Optional[tuple[int, float]] = None) -> None:
         super().__init__()
+        self.start_mock = mock  # (questions, minutes): open straight into a mock interview
         self.store = store
         self.clock_offset = clock_offset or timedelta(0)
         self.start_deck = deck
@@ -37,7 +39,9 @@ class StudyApp(App):
         return utcnow() + self.clock_offset
 
     def on_mount(self) -> None:
-        if self.straight_to_review:
+        if self.start_mock:
+            self.mock_interview(self.start_deck, *self.start_mock)
+        elif self.straight_to_review:
             self.study(self.start_deck, cram=self.start_cram)
         else:
             from studyapp.tui.screens.deck_list import DeckListScreen
@@ -51,6 +55,16 @@ class StudyApp(App):
 
         session = ReviewSession(self.store, self.now, deck=deck, cram=cram)
         self.push_screen(ReviewScreen(session))
+
+    def mock_interview(self, deck: Optional[str], questions: Optional[int] = None,
+                       minutes: Optional[float] = None) -> None:
+        """Open a mock interview on ``deck`` (None: every deck)."""
+        from studyapp.review.mock import DEFAULT_MINUTES, DEFAULT_QUESTIONS, MockSession
+        from studyapp.tui.screens.mock import MockScreen
+
+        session = MockSession(self.store, self.now, deck=deck, questions=questions or DEFAULT_QUESTIONS,
+                              minutes=minutes or DEFAULT_MINUTES)
+        self.push_screen(MockScreen(session))
 
     def leave_screen(self) -> None:
         """Back to the previous screen, or quit when there is none (``studyapp review``)."""

@@ -74,3 +74,28 @@ def test_interview_runs_as_a_real_command(run_cli):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["overall"]["cards"] > 0 and data["overall"]["mean_recall"] == 0
+
+
+def test_mock_history_lists_kept_mocks_and_bad_flags_are_refused(store, capsys):
+    import random
+
+    from studyapp.review.mock import MockSession
+
+    add_cards(store, 2, deck="DL::CNN")
+    code, out, _ = run(capsys, "mock", "--history")
+    assert code == 0 and "no mock interviews yet" in out
+    mock = MockSession(store, lambda: NOW, questions=2, rng=random.Random(0))
+    for _ in range(2):
+        mock.reveal("Answer")
+        mock.grade(3)
+    code, out, _ = run(capsys, "mock", "--history")
+    assert code == 0 and "all decks  2/2 answered  2 passed" in out and "DL::CNN: 2 answered" in out
+    code, out, _ = run(capsys, "mock", "--history", "--json")
+    (kept,) = json.loads(out)
+    assert kept["questions"] == 2 and kept["overall"]["grades"]["good"] == 2 and kept["topics"][0]["deck"] == "DL::CNN"
+    for flags in (["--questions", "0"], ["--minutes", "-1"], ["--minutes", "x"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(["mock", *flags])
+        assert exit_.value.code == 2
+    code, _, err = run(capsys, "mock", "--deck", "Nope")
+    assert code == 2 and "no such deck" in err

@@ -88,8 +88,18 @@ def test_a_foreign_sqlite_file_is_not_taken_over(db_path):
         open_store(db_path)
 
 
+def _as_version_3(db_path) -> None:
+    """Turn a current database back into the version-3 schema (no mock interview history)."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP TABLE mockinterview")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+
+
 def _as_version_2(db_path) -> None:
     """Turn a current database back into the version-2 schema (no sync tables, no anki_revlog_id)."""
+    _as_version_3(db_path)
     conn = sqlite3.connect(db_path)
     conn.execute("DROP INDEX ix_reviewlog_anki_revlog_id")
     conn.execute("ALTER TABLE reviewlog DROP COLUMN anki_revlog_id")
@@ -159,3 +169,27 @@ def test_version_2_gets_the_sync_tables_and_keeps_its_history(db_path):
     with pytest.raises(sqlite3.IntegrityError):  # revlog ids are unique, as in Anki
         conn.execute("INSERT INTO reviewlog (card_id, rating, reviewed_at, state_before, snapshot_before,"
                      " anki_revlog_id) VALUES ('c1', 4, 'y', 0, '{}', 5)")
+
+
+def test_version_3_gets_the_mock_interview_history_and_keeps_its_reviews(db_path):
+    from studyapp.store.tables import MockInterview
+
+    store = open_store(db_path)
+    with store.transaction() as session:
+        session.add(Card(id="c1", front="q", back="a", deck="d"))
+        session.flush()
+        session.add(ReviewLog(card_id="c1", rating=3, reviewed_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                              duration_ms=4200))
+    store.close()
+    _as_version_3(db_path)
+
+    store = open_store(db_path)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT card_id, rating, duration_ms FROM reviewlog").fetchall() == [("c1", 3, 4200)]
+    moment = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    with store.transaction() as session:
+        session.add(MockInterview(started_at=moment, finished_at=moment, questions=1, report='{"topics": []}'))
+    with store.session() as session:
+        assert session.get(MockInterview, 1).report == '{"topics": []}'
+    store.close()

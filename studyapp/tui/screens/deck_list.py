@@ -22,6 +22,7 @@ class DeckListScreen(Screen):
         Binding("S", "stats", "Stats"),
         Binding("D", "demos", "Demos"),
         Binding("i", "readiness", "Interview", tooltip="readiness for the interview day (the selected deck)"),
+        Binding("m", "mock", "Mock", tooltip="mock interview on the selected deck"),
         Binding("q,escape", "quit", "Quit"),
     ]
 
@@ -81,6 +82,9 @@ class DeckListScreen(Screen):
         from studyapp.tui.screens.readiness import ReadinessScreen
 
         self.app.push_screen(ReadinessScreen(self._selected_deck() or None))
+
+    def action_mock(self) -> None:
+        self.app.mock_interview(self._selected_deck() or None)
 
     def action_quit(self) -> None:
         self.app.exit()
