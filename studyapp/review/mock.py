@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 from studyapp.review.coverage import Coverage, measure
 from studyapp.review.memory import make_scheduler, recall_at
 from studyapp.review.readiness import live_cards
-from studyapp.review.schedule import AGAIN, RATING_NAMES, commit, preview
+from studyapp.errors import UserError
+from studyapp.review.schedule import AGAIN, RATING_NAMES, CardChanged, commit, preview
 from studyapp.review.settings import Settings, load_settings
 from studyapp.store.database import Store
 from studyapp.store.tables import Card, CardDemo, MockInterview
@@ -119,16 +120,30 @@ class MockSession:
         with self.store.session() as session:
             return list(session.exec(select(CardDemo.demo_id).where(CardDemo.card_id == self.current.card.id)))
 
-    def grade(self, rating: int) -> None:
-        """Grade the revealed answer (a review unless mock_counts_as_review is off) and go on."""
+    def grade(self, rating: int) -> Optional[str]:
+        """Grade the revealed answer (a review unless mock_counts_as_review is off) and go on.
+
+        ``CardChanged`` (rated elsewhere since the reveal) is raised with the outcomes computed
+        afresh, so the same grade can be given again. A card removed or suspended meanwhile is
+        graded in the mock only; the returned message says so.
+        """
         answer = self.current
-        answer.rating = rating
+        note = None
         if self.settings.mock_counts_as_review:
-            commit(self.store, self._preview, rating, self.settings, duration_ms=round(answer.seconds * 1000))
+            try:
+                commit(self.store, self._preview, rating, self.settings, duration_ms=round(answer.seconds * 1000))
+            except CardChanged as changed:
+                answer.card = changed.card
+                self._preview = preview(changed.card, self._scheduler, self.clock())
+                raise
+            except UserError as exc:
+                note = f"{exc}: graded in this mock only"
+        answer.rating = rating
         self.index += 1
         self._shown_at = self.clock()
         if self.finished:
             self.save()
+        return note
 
     def report(self) -> dict:
         """Per topic: answered, seconds, mean coverage, grades; and the totals."""

@@ -113,3 +113,24 @@ def test_mock_answers_are_no_reviews_when_turned_off(store):
         assert session.exec(select(ReviewLog)).all() == []
         assert not mock_history(session)[0].counted_as_reviews
     assert all(card(store, cid).state != REVIEW and card(store, cid).reps == 0 for cid in ids)
+
+
+def test_a_card_rated_elsewhere_meanwhile_is_shown_afresh_and_a_suspended_one_graded_in_the_mock_only(store):
+    from studyapp.review.queue import set_suspended
+    from studyapp.review.schedule import CardChanged
+
+    ids = add_cards(store, 2)
+    mock = MockSession(store, FakeClock(NOW), questions=2, rng=random.Random(0))
+    first = mock.current.card.id
+    mock.reveal("x")
+    rate_now(store, first, 3, Settings(), NOW)  # another window rates it
+    with pytest.raises(CardChanged):
+        mock.grade(3)
+    assert mock.grade(3) is None  # the fresh outcomes are committed
+    mock.reveal("y")
+    set_suspended(store, mock.current.card.id, True)
+    assert "graded in this mock only" in mock.grade(2)
+    with store.session() as session:
+        assert [log.card_id for log in session.exec(select(ReviewLog))] == [first, first]
+        assert json.loads(mock_history(session)[0].report)["overall"]["answered"] == 2
+    assert set(ids) == {a.card.id for a in mock.answers}

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
+from studyapp.errors import UserError
 from studyapp.review.coverage import Coverage
 from studyapp.review.mock import MockSession
 from studyapp.tui.render import CardText, render_markdown
@@ -147,7 +148,13 @@ class MockScreen(Screen):
     def action_grade(self, rating: int) -> None:
         if not self.session.revealed:
             return
-        self.session.grade(rating)
+        try:
+            note = self.session.grade(rating)
+        except UserError as exc:  # CardChanged: rated elsewhere; the grade can be given again
+            self.notify(str(exc), severity="warning")
+            return
+        if note:
+            self.notify(note, severity="warning")
         if self.session.finished:
             self._show_report()
         else:
