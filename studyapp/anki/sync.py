@@ -171,9 +171,9 @@ def run_sync(store: Store, request: SyncRequest) -> SyncReport:
         syncer = Syncer(collection, login, first, request, report)
         try:
             syncer.pull()
-            report.came_in = bring_in(store, collection, shadow_notes(collection, note_type_id(collection, False)))
-            mid = note_type_id(collection)
-            report.went_out = send_out(store, collection, mid, shadow_notes(collection, mid), request.now)
+            shadow = shadow_notes(collection, note_type_id(collection, create=False))
+            report.came_in = bring_in(store, collection, shadow)  # reads the shadow, writes only ours
+            report.went_out = send_out(store, collection, note_type_id(collection), shadow, request.now)
             if report.went_out.changed or syncer.upload_pending:
                 syncer.push()
         except Exception as exc:

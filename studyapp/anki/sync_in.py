@@ -20,12 +20,11 @@ from datetime import datetime, timezone
 
 from sqlmodel import col, select
 
-from studyapp.anki.note_type import note_guid
-from studyapp.anki.sync_shadow import ShadowNote
+from studyapp.anki.sync_shadow import ShadowNote, guid_of, synced_rows
 from studyapp.review.replay import replay_card
 from studyapp.review.settings import load_settings
 from studyapp.store.database import Store
-from studyapp.store.tables import Card, ReviewLog, SyncedCard
+from studyapp.store.tables import Card, ReviewLog
 
 REVIEW_TYPES = (0, 1, 2)  # revlog.type: learning, review, relearning
 BUTTONS = (1, 2, 3, 4)
@@ -45,7 +44,7 @@ def our_cards_in_shadow(card_ids: list[str], shadow: dict[str, ShadowNote]) -> d
     """Our card id -> its note in the shadow collection, for the cards it has."""
     found = {}
     for card_id in card_ids:
-        note = shadow.get(note_guid(card_id))
+        note = shadow.get(guid_of(card_id))
         if note is not None:
             found[card_id] = note
     return found
@@ -90,7 +89,7 @@ def bring_in(store: Store, collection, shadow: dict[str, ShadowNote]) -> InRepor
                 session.add(card)
                 report.reviews += len(rows)
                 report.cards_rescheduled.append(card_id)
-        synced = {row.card_id: row for row in session.exec(select(SyncedCard))}
+        synced = synced_rows(session)
         for card_id, note in in_shadow.items():
             agreed = synced.get(card_id)
             if agreed is None or note.suspended == agreed.suspended:

@@ -21,15 +21,17 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import insert
 from sqlmodel import col, select
 
 from studyapp.anki.demo_media import demo_html
 from studyapp.anki.export import ExportCard, note_fields, note_tags
-from studyapp.anki.note_type import FIELDS, note_guid
+from studyapp.anki.note_type import FIELDS
 from studyapp.anki.scheduling import apply_card_state, dues_after, revlog_row
-from studyapp.anki.sync_shadow import ShadowNote, derived_note_id, fields_hash
+from studyapp.anki.sync_shadow import ShadowNote, derived_note_id, fields_hash, guid_of, synced_rows
 from studyapp.store.database import Store
 from studyapp.store.queries import demo_links
 from studyapp.store.tables import NEW, Card, ReviewLog, SyncedCard
@@ -69,40 +71,82 @@ class OutReport:
                     or self.scheduled or self.reviews)
 
 
+class CardRow(NamedTuple):
+    """The columns of a card the way out reads (plain rows: ten times faster than ORM objects)."""
+
+    id: str
+    front: str
+    back: str
+    deck: str
+    tags: str
+    source_file: str
+    source_line: int
+    suspended: bool
+    removed: bool
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime | None
+    last_review: datetime | None
+    reps: int
+    lapses: int
+
+    @property
+    def source(self) -> str:
+        return f"{self.source_file}:{self.source_line}"
+
+
+# Part of every content key: changing how note_fields renders a card means raising it, so
+# that the next sync rewrites every note once instead of keeping the old rendering.
+RENDERING = 1
+
+
 @dataclass
 class Wanted:
-    """One card as the shadow should have it."""
+    """One card as the shadow should have it; its fields are rendered only when asked for."""
 
-    card: Card
-    fields: list[str]
+    card: CardRow
+    export: ExportCard
+    demos: list[str]
     tags: list[str]
     suspended: bool
     schedule_key: str
+    content_key: str
+
+    @cached_property
+    def fields(self) -> list[str]:
+        return note_fields(self.export, "<br>".join(demo_html(demo_id, with_plot=False) for demo_id in self.demos))
 
 
-def schedule_key(card: Card) -> str:
-    parts = (card.state, card.step, card.stability, card.difficulty, card.due, card.last_review,
-             card.reps, card.lapses)
+def _key(*parts) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def schedule_key(card: CardRow) -> str:
+    return _key(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review,
+                card.reps, card.lapses)
 
 
 def plain_text(field_html: str) -> str:
     return html.unescape(_TAG.sub(" ", field_html.replace("<br>", "\n"))).strip()
 
 
-def wanted_cards(cards: list[Card], links: dict[str, list[str]]) -> dict[str, Wanted]:
+def wanted_cards(cards: list[CardRow], links: dict[str, list[str]]) -> dict[str, Wanted]:
     wanted = {}
     for card in cards:
+        demos = sorted(links.get(card.id, []))
         export = ExportCard(card.id, card.front, card.back, card.deck, card.tags, card.source_file,
                             card.source_line, card.suspended)
-        demo = "<br>".join(demo_html(demo_id, with_plot=False) for demo_id in sorted(links.get(card.id, [])))
         tags = note_tags(export) + ([REMOVED_TAG] if card.removed else [])
-        wanted[card.id] = Wanted(card=card, fields=note_fields(export, demo), tags=tags,
-                                 suspended=card.suspended or card.removed, schedule_key=schedule_key(card))
+        wanted[card.id] = Wanted(
+            card=card, export=export, demos=demos, tags=tags, suspended=card.suspended or card.removed,
+            schedule_key=schedule_key(card),
+            content_key=_key(RENDERING, card.front, card.back, card.source_file, card.source_line, demos))
     return wanted
 
 
-def _edit(card: Card, anki_fields: list[str], ours: list[str], overwritten: bool) -> AnkiEdit | None:
+def _edit(card: CardRow, anki_fields: list[str], ours: list[str], overwritten: bool) -> AnkiEdit | None:
     changed = {name: plain_text(anki_fields[FIELDS.index(name)]) for name in EDITABLE
                if anki_fields[FIELDS.index(name)] != ours[FIELDS.index(name)]}
     if not changed:
@@ -137,7 +181,7 @@ def _add_notes(collection, mid: int, new: list[Wanted], deck_ids) -> dict[str, i
     requests = []
     for want in new:
         note = collection.new_note(notetype)
-        note.guid = note_guid(want.card.id)
+        note.guid = guid_of(want.card.id)
         note.fields = list(want.fields)
         note.tags = list(want.tags)
         requests.append(AddNoteRequest(note=note, deck_id=deck_ids(want.card.deck)))
@@ -165,7 +209,7 @@ class Plan:
 
     wanted: dict[str, Wanted]
     present: dict[str, ShadowNote]  # our cards the shadow has
-    synced: dict[str, SyncedCard]
+    synced: dict  # card id -> SyncedCard row
     new: list[Wanted] = field(default_factory=list)
     notes: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # card id -> fields, tags
     fields_written: dict[str, str] = field(default_factory=dict)
@@ -179,18 +223,22 @@ class Plan:
 def plan_out(store: Store, collection, shadow: dict[str, ShadowNote]) -> Plan:
     """Compare our cards with the shadow's notes and the last sync's record of both."""
     with store.session() as session:
-        cards = list(session.exec(select(Card)))
+        cards = [CardRow(*row) for row in session.exec(select(*(getattr(Card, name) for name in CardRow._fields)))]
         links = demo_links(session)
-        synced = {row.card_id: row for row in session.exec(select(SyncedCard))}
+        synced = synced_rows(session)
     wanted = wanted_cards(cards, links)
-    present = {card_id: shadow[note_guid(card_id)] for card_id in wanted if note_guid(card_id) in shadow}
+    present = {card_id: shadow[guid_of(card_id)] for card_id in wanted if guid_of(card_id) in shadow}
     plan = Plan(wanted=wanted, present=present, synced=synced)
     plan.new = [want for card_id, want in wanted.items() if card_id not in present and not want.card.removed]
     deck_ids: dict[str, int | None] = {}
     for card_id, note in present.items():
         want, last = wanted[card_id], synced.get(card_id)
-        ours, anki = fields_hash(want.fields), fields_hash(note.fields)
+        anki = fields_hash(note.fields)
         fields = note.fields
+        if last is not None and last.content_key == want.content_key and anki == last.fields_hash:
+            ours = anki  # changed on neither side: nothing to render
+        else:
+            ours = fields_hash(want.fields)
         if ours != anki:
             if last is None or ours != last.fields_hash:
                 overwritten = last is not None and anki != last.fields_hash
@@ -256,7 +304,8 @@ def send_out(store: Store, collection, mid: int, shadow: dict[str, ShadowNote], 
         want, last = plan.wanted[card_id], plan.synced.get(card_id)
         row = dict(card_id=card_id, anki_card_id=anki_card_id,
                    fields_hash=plan.fields_written.get(card_id, fields_hash(want.fields)), tags=" ".join(want.tags),
-                   deck=want.card.deck, suspended=want.suspended, schedule_key=want.schedule_key)
+                   deck=want.card.deck, suspended=want.suspended, schedule_key=want.schedule_key,
+                   content_key=want.content_key)
         if last is None or any(getattr(last, key) != value for key, value in row.items()):
             rows.append(row)
     if rows:

@@ -12,17 +12,30 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from studyapp.anki.note_type import ANSWER, CSS, FIELDS, NOTE_TYPE_NAME, QUESTION
+from studyapp.anki.note_type import ANSWER, CSS, FIELDS, NOTE_TYPE_NAME, QUESTION, note_guid
 from studyapp.errors import UserError
 
 FOLDER_SUFFIX = ".anki-sync"
 COLLECTION_FILE = "collection.anki2"
 QUEUE_SUSPENDED = -1
 ANKI_HINT = "`studyapp sync` needs the official Anki library: pip install 'studyapp[anki]'"
+
+
+guid_of = lru_cache(maxsize=None)(note_guid)  # one sync asks for each card's GUID several times
+
+
+def synced_rows(session) -> dict:
+    """What the last sync left for each card (``SyncedCard`` columns, read as plain rows: fast)."""
+    from sqlmodel import select
+
+    from studyapp.store.tables import SyncedCard
+
+    return {row.card_id: row for row in session.exec(select(*SyncedCard.__table__.columns))}
 
 
 def sync_folder(db_path: Path) -> Path:

@@ -91,11 +91,16 @@ def _v4_mock_interviews(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_mockinterview_started_at ON mockinterview (started_at)")
 
 
+def _v5_sync_content_key(conn: sqlite3.Connection) -> None:
+    """Version 4 -> 5: ``syncedcard.content_key``, so a sync renders only the cards that changed."""
+    conn.execute("ALTER TABLE syncedcard ADD COLUMN content_key VARCHAR NOT NULL DEFAULT ''")
+
+
 # MIGRATIONS[n] upgrades a version-n database to n+1. A fresh database is created
 # directly at the latest schema (tables.py) and stamped with SCHEMA_VERSION, so
 # migrations only ever run on files made by an older studyapp.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1_initial, _v2_sibling_key, _v3_anki_sync, _v4_mock_interviews,
+    _v1_initial, _v2_sibling_key, _v3_anki_sync, _v4_mock_interviews, _v5_sync_content_key,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

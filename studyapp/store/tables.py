@@ -127,6 +127,7 @@ class SyncedCard(SQLModel, table=True):
     deck: str = ""  # the deck we put the card in
     suspended: bool = False
     schedule_key: str = ""  # hash of the scheduling fields we wrote: ours changed when it differs
+    content_key: str = ""  # hash of what the fields were made from: unchanged, they need no rendering
 
 
 class SyncState(SQLModel, table=True):

@@ -88,8 +88,18 @@ def test_a_foreign_sqlite_file_is_not_taken_over(db_path):
         open_store(db_path)
 
 
+def _as_version_4(db_path) -> None:
+    """Turn a current database back into the version-4 schema (no syncedcard.content_key)."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("ALTER TABLE syncedcard DROP COLUMN content_key")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+
+
 def _as_version_3(db_path) -> None:
     """Turn a current database back into the version-3 schema (no mock interview history)."""
+    _as_version_4(db_path)
     conn = sqlite3.connect(db_path)
     conn.execute("DROP TABLE mockinterview")
     conn.execute("PRAGMA user_version = 3")
