@@ -233,26 +233,25 @@ def plan_out(store: Store, collection, shadow: dict[str, ShadowNote]) -> Plan:
     deck_ids: dict[str, int | None] = {}
     for card_id, note in present.items():
         want, last = wanted[card_id], synced.get(card_id)
-        anki = fields_hash(note.fields)
-        fields = note.fields
+        anki = fields_hash(note.flds)
         if last is not None and last.content_key == want.content_key and anki == last.fields_hash:
             ours = anki  # changed on neither side: nothing to render
         else:
             ours = fields_hash(want.fields)
+        rewrite = False  # our fields replace Anki's
         if ours != anki:
-            if last is None or ours != last.fields_hash:
+            if last is None or ours != last.fields_hash:  # ours changed (or never synced): ours go out
                 overwritten = last is not None and anki != last.fields_hash
                 if overwritten and (edit := _edit(want.card, note.fields, want.fields, True)):
                     plan.edits.append(edit)
-                fields = want.fields
-            elif edit := _edit(want.card, note.fields, want.fields, False):
+                rewrite = True
+            elif edit := _edit(want.card, note.fields, want.fields, False):  # only Anki's changed: kept
                 plan.edits.append(edit)
-        kept_anki = fields is note.fields and ours != anki
-        plan.fields_written[card_id] = last.fields_hash if kept_anki else ours
+        plan.fields_written[card_id] = last.fields_hash if ours != anki and not rewrite else ours
         last_tags = set(last.tags.split()) if last else set()
         tags = want.tags + [tag for tag in note.tags if tag not in last_tags and tag not in want.tags]
-        if fields is not note.fields or set(tags) != set(note.tags):
-            plan.notes[card_id] = (fields, tags)
+        if rewrite or set(tags) != set(note.tags):
+            plan.notes[card_id] = (want.fields if rewrite else note.fields, tags)
         deck = want.card.deck
         if deck not in deck_ids:
             deck_ids[deck] = collection.decks.id_for_name(deck)
@@ -300,14 +299,16 @@ def send_out(store: Store, collection, mid: int, shadow: dict[str, ShadowNote], 
     _send_reviews(store, collection, anki_ids, report)
 
     rows = []
+    columns = tuple(column.name for column in SyncedCard.__table__.columns)
     for card_id, anki_card_id in anki_ids.items():
         want, last = plan.wanted[card_id], plan.synced.get(card_id)
-        row = dict(card_id=card_id, anki_card_id=anki_card_id,
-                   fields_hash=plan.fields_written.get(card_id, fields_hash(want.fields)), tags=" ".join(want.tags),
-                   deck=want.card.deck, suspended=want.suspended, schedule_key=want.schedule_key,
-                   content_key=want.content_key)
-        if last is None or any(getattr(last, key) != value for key, value in row.items()):
-            rows.append(row)
+        written = plan.fields_written.get(card_id)
+        values = dict(card_id=card_id, anki_card_id=anki_card_id,
+                      fields_hash=written if written is not None else fields_hash(want.fields),
+                      tags=" ".join(want.tags), deck=want.card.deck, suspended=want.suspended,
+                      schedule_key=want.schedule_key, content_key=want.content_key)
+        if last is None or tuple(last) != tuple(values[name] for name in columns):
+            rows.append(values)
     if rows:
         with store.transaction() as session:
             session.exec(insert(SyncedCard).prefix_with("OR REPLACE"), params=rows)

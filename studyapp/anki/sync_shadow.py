@@ -105,11 +105,15 @@ class ShadowNote:
 
     note_id: int
     card_id: int
-    fields: list[str]
+    flds: str  # the fields as Anki stores them, joined by \x1f
     tags: list[str]
     deck_id: int
     queue: int
     type: int  # 0: new
+
+    @property
+    def fields(self) -> list[str]:
+        return self.flds.split("\x1f")
 
     @property
     def suspended(self) -> bool:
@@ -123,13 +127,14 @@ def shadow_notes(collection, mid: int | None) -> dict[str, ShadowNote]:
     rows = collection.db.all(
         "select n.guid, n.id, c.id, n.flds, n.tags, c.did, c.queue, c.type from notes n"
         " join cards c on c.nid = n.id where n.mid = ?", mid)
-    return {guid: ShadowNote(note_id=nid, card_id=cid, fields=flds.split("\x1f"), tags=tags.split(),
-                             deck_id=did, queue=queue, type=kind)
+    return {guid: ShadowNote(nid, cid, flds, tags.split(), did, queue, kind)
             for guid, nid, cid, flds, tags, did, queue, kind in rows}
 
 
-def fields_hash(fields: list[str]) -> str:
-    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:24]
+def fields_hash(fields: list[str] | str) -> str:
+    """A note's fields, as a list or as Anki's \x1f-joined string, hashed (the same either way)."""
+    joined = fields if isinstance(fields, str) else "\x1f".join(fields)
+    return hashlib.sha256(joined.encode()).hexdigest()[:24]
 
 
 def derived_note_id(card_id: str) -> int:
