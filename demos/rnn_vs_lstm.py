@@ -1,23 +1,35 @@
-"""A plain RNN cannot remember 30 steps back; an LSTM can.
+"""Remembering 30 steps back: the LSTM's cell can do it, and its forget-gate bias decides when.
 
 Claim: on a sequence whose label is its first token (the 29 steps after it are noise),
-a plain RNN stays at chance accuracy while an LSTM, trained the same way, gets it right.
+trained the same way for the same 150 steps, a plain RNN and an LSTM at PyTorch's default
+initialisation both stay near chance, while the same LSTM with its forget-gate bias set
+to 3 reaches >= 0.9 accuracy; at initialisation the gradient that reaches step 0
+(relative to the last step's) is >= 100x larger with the forget bias than without.
 
 Why: the RNN's only memory is h_t = tanh(W h_(t-1) + U x_t). The gradient that tells it
 how the first token should have been stored is a product of 29 Jacobians
 W^T diag(tanh'), each shrinking it (W's spectral radius starts below 1 and tanh' <= 1),
-so at initialisation it arrives ~1e-7 times weaker than the gradient from the last step: the RNN learns
-nothing about the distant past (the vanishing gradient). The LSTM keeps a separate cell
-state c_t = f_t * c_(t-1) + i_t * g_t that is updated additively; with the forget gate f
-near 1 (its bias is set to FORGET_BIAS, a standard trick) the gradient flows back along
-c almost undamped, and the input gate i learns to write the first token and ignore the
-noise. The demo also measures the input gradient at initialisation, step 0 vs last step.
+so at initialisation it arrives many orders of magnitude weaker than the gradient from
+the last step: the RNN learns nothing about the distant past (the vanishing gradient).
+The LSTM keeps a separate cell state c_t = f_t * c_(t-1) + i_t * g_t that is updated
+additively, so the gradient along c is multiplied by the forget gate f at each step. At
+PyTorch's default init the forget bias is ~0 and f ~ sigmoid(0) = 0.5: 29 steps scale
+the gradient along the cell by ~0.5^29 ~ 2e-9 (the measured input-gradient ratio,
+~5e-7, is of the same order as the RNN's), and within this budget the
+default LSTM learns nothing either (the architecture alone is not the fix). Setting the
+forget bias to 3 (f ~ 0.95, the trick of Gers et al. and Jozefowicz et al.) makes the
+cell remember by default: 0.95^29 ~ 0.23, the gradient flows back almost undamped, and
+the input gate learns to write the first token and ignore the noise. With far more
+steps the picture blurs (a review's sweeps of 1,500 steps found the plain RNN solving
+the task on one seed of three and the default LSTM on none), so the claim is about this
+budget.
 """
 
 ID = "rnn_vs_lstm"
-TITLE = "RNN vs LSTM on a long-range dependency"
-CLAIM = ("When the label is the first token of a 30-step sequence, a plain RNN stays near chance "
-         "(<= 0.35 accuracy, 4 classes) while an LSTM trained the same way reaches >= 0.9.")
+TITLE = "RNN vs LSTM (and the forget-gate bias) on a long-range dependency"
+CLAIM = ("When the label is the first token of a 30-step sequence, in the same 150 steps a plain RNN and an LSTM "
+         "at PyTorch's default init both stay near chance (<= 0.35, 4 classes), while the LSTM with forget-gate "
+         "bias 3 reaches >= 0.9.")
 CARD_TERMS = [("lstm",), ("rnn", "问题"), ("长短时记忆",)]
 
 SEQUENCE_LENGTH = 30
@@ -27,13 +39,14 @@ NOISE_SCALE = 1.0
 HIDDEN = 32
 BATCH = 64
 LEARNING_RATE = 3e-3  # Adam
-FORGET_BIAS = 3.0  # sigmoid(3) = 0.95: the LSTM starts out remembering
+FORGET_BIAS = 3.0  # sigmoid(3) = 0.95: the LSTM starts out remembering (PyTorch's default: ~0)
 STEPS_QUICK = 150
 STEPS_FULL = 400
 EVAL_EVERY = 10
 EVAL_SAMPLES = 512
-RNN_MAX_ACCURACY = 0.35
-LSTM_MIN_ACCURACY = 0.9
+CHANCE_AT_MOST = 0.35  # the RNN and the default LSTM (chance is 0.25; seeds 0-9: 0.22-0.28)
+FORGET_BIAS_MIN_ACCURACY = 0.9
+GRADIENT_GAIN_AT_LEAST = 100.0  # forget-bias LSTM's step-0 gradient ratio over the default LSTM's
 
 from ._result import Result, Progress, no_progress  # noqa: E402
 
@@ -56,10 +69,10 @@ class SequenceClassifier(nn.Module):
 
     def __init__(self, kind: str):
         super().__init__()
-        recurrent = nn.LSTM if kind == "lstm" else nn.RNN
+        recurrent = nn.RNN if kind == "rnn" else nn.LSTM
         self.recurrent = recurrent(CLASSES + NOISE_CHANNELS, HIDDEN, batch_first=True)
         self.head = nn.Linear(HIDDEN, CLASSES)
-        if kind == "lstm":
+        if kind == "lstm + forget bias":
             # PyTorch orders the LSTM gates (input, forget, cell, output) in the bias.
             with torch.no_grad():
                 self.recurrent.bias_hh_l0[HIDDEN:2 * HIDDEN].fill_(FORGET_BIAS)
@@ -86,7 +99,8 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progress = no_progress,
         ablate: bool = False) -> Result:
     steps = STEPS_QUICK if quick else STEPS_FULL
-    kinds = {"rnn": "rnn", "lstm": "rnn" if ablate else "lstm"}  # ablated: both sides are RNNs
+    # ablated, the forget-bias LSTM is an LSTM at PyTorch's default init
+    kinds = {"rnn": "rnn", "lstm": "lstm", "lstm + forget bias": "lstm" if ablate else "lstm + forget bias"}
     test_x, test_y = make_batch(EVAL_SAMPLES, torch.Generator().manual_seed(10_000 + seed), device)
 
     metrics: dict[str, float] = {}
@@ -113,8 +127,13 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         series[f"{name} test accuracy"] = curve
         metrics[f"{name}: test accuracy"] = curve[-1]
 
-    claim_holds = (metrics["rnn: test accuracy"] <= RNN_MAX_ACCURACY
-                   and metrics["lstm: test accuracy"] >= LSTM_MIN_ACCURACY)
+    ratio = f"|grad step 0| / |grad step {SEQUENCE_LENGTH - 1}| at init"
+    metrics["forget bias / default lstm: step-0 gradient ratio"] = (
+        metrics[f"lstm + forget bias: {ratio}"] / max(metrics[f"lstm: {ratio}"], 1e-30))
+    claim_holds = (metrics["rnn: test accuracy"] <= CHANCE_AT_MOST
+                   and metrics["lstm: test accuracy"] <= CHANCE_AT_MOST
+                   and metrics["lstm + forget bias: test accuracy"] >= FORGET_BIAS_MIN_ACCURACY
+                   and metrics["forget bias / default lstm: step-0 gradient ratio"] >= GRADIENT_GAIN_AT_LEAST)
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
                   x_label=f"training step / {EVAL_EVERY}", y_label="test accuracy", log_y=False)
 
