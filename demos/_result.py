@@ -19,6 +19,9 @@ class Result:
 
     ``claim_holds`` must be computed from ``metrics``, never written as a constant.
     ``series`` maps a line's label to its y values (x is the index, labelled ``x_label``).
+    ``answer`` is the key of the demo's ``PREDICT`` choice that the measured numbers make
+    right (None for a demo without a ``PREDICT`` question); like ``claim_holds`` it must be
+    computed from the measurements.
     """
 
     claim: str
@@ -28,6 +31,7 @@ class Result:
     x_label: str = "step"
     y_label: str = ""
     log_y: bool = False
+    answer: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
