@@ -1,26 +1,31 @@
-"""GAN mode collapse: a generator that outruns its discriminator covers one or two modes of eight.
+"""GAN failure on eight Gaussians: a discriminator that lags behind leaves modes uncovered.
 
-Claim: on eight Gaussians around a ring, a GAN whose discriminator learns ten times
-slower than its generator collapses onto at most 2 of the 8 modes, while the same
-networks with balanced learning rates cover at least 7 modes loosely and 5 well, with
-at least 30% of the samples of high quality. Full mode adds a fix, WGAN-GP, which covers
-at least 7 modes too.
+Claim: on eight Gaussians around a ring, in the same 1,200 steps, a GAN whose
+discriminator learns ten times slower than its generator covers at most 2 of the 8
+modes, while the same networks with balanced learning rates cover at least 7 modes
+loosely and 5 well, with at least 30% of the samples of high quality. The demo tells the
+two ways of covering few modes apart by sample quality, and reports which one it saw:
+*collapse* (at least half the samples near a mode, on <= 2 modes) or *not learned*
+(most samples near no mode at all). Full mode adds WGAN-GP (penalty weight 10), which
+covers at least 7 modes too.
 
 Why: the generator is trained to fool the discriminator as it is *now*. The cheapest
 way to do that is to put all samples on whatever point the discriminator currently
 rates most "real": one mode. A discriminator that keeps up learns within a few steps
 that this mode is over-supplied and pushes the generator off it, and over many rounds
 the generator has to spread over every mode to stay safe. A discriminator that learns
-too slowly never delivers that push: its judgement is stale, the generator piles onto
-one spot and the game settles there (the notes: "生成器只生成某些特定类型的样本"). The
-fixes change the game rather than the speeds: a Wasserstein critic with a gradient
-penalty (WGAN-GP, run in full mode) gives the generator a signal from the whole
-distance between the two distributions instead of from the critic's current favourite
-point, so mass on a missing mode always pays.
+too slowly gives a stale, blurry judgement: the generator either piles onto one spot
+(mode collapse, the notes' "生成器只生成某些特定类型的样本") or never gets a sharp enough
+signal to reach any mode (not learned). Counting covered modes alone cannot tell these
+apart, so the demo also measures how many samples lie near any mode. The fixes change
+the game rather than the speeds: a Wasserstein critic with a gradient penalty (WGAN-GP,
+run in full mode) gives the generator a signal from the whole distance between the two
+distributions instead of from the critic's current favourite point, so mass on a missing
+mode always pays.
 
-Balance is no guarantee: GAN training is a game, not a descent, and on some seeds the
-balanced run too ends on fewer modes or with blurry samples (about one run in ten in
-sweeps of this file's settings; the seeds the tests use are not among them).
+GAN training is a game, not a descent: which failure the slow discriminator produces
+varies with the seed (in sweeps both occur), and the balanced run can end on fewer modes
+too; the claim's thresholds were checked on seeds 0-9 (see the benchmark's table).
 
 The quality measures are the ones of the unrolled-GAN and VEEGAN papers: a sample is of
 high quality when it lies within 3 standard deviations of its nearest mode; a mode is
@@ -30,9 +35,9 @@ and loosely when it holds as much of the samples within a wider radius.
 
 ID = "gan_mode_collapse"
 TITLE = "GAN mode collapse on eight Gaussians"
-CLAIM = ("On 8 Gaussians on a ring (std 0.05), a GAN whose discriminator learns 10x slower than its "
-         "generator covers <= 2 modes, while balanced learning rates cover >= 7 modes loosely and >= 5 well "
-         "with >= 30% high-quality samples (full mode: the WGAN-GP fix covers >= 7 too).")
+CLAIM = ("On 8 Gaussians on a ring (std 0.05), in the same steps, a GAN whose discriminator learns 10x slower than "
+         "its generator covers <= 2 modes (reported as collapse or not-learned by sample quality), while balanced "
+         "learning rates cover >= 7 modes loosely and >= 5 well with >= 30% high-quality samples.")
 CARD_TERMS = [("模式崩溃",), ("mode collapse",), ("gan", "训练中", "问题")]
 
 MODES = 8
@@ -54,6 +59,7 @@ COVERED_SHARE = 0.1  # of the fair share SAMPLES / MODES
 COLLAPSED_AT_MOST = 2  # modes the unbalanced GAN covers loosely
 BALANCED_LOOSE_AT_LEAST, BALANCED_WELL_AT_LEAST = 7, 5
 HIGH_QUALITY_AT_LEAST = 0.3
+COLLAPSE_NEAR_A_MODE_AT_LEAST = 0.5  # few modes covered *and* this share of samples near one: collapse
 
 from ._result import Result, Progress, no_progress  # noqa: E402
 
@@ -183,6 +189,9 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         measure("wgan-gp", train_wgan_gp(steps, centres, data_generator, device, reporter("wgan-gp")))
     progress(1.0, "done")
 
+    # 1.0: the unbalanced samples sit on few modes (collapse); 0.0: mostly near none (not learned)
+    metrics["unbalanced: collapsed (1) or not learned (0)"] = float(
+        metrics["unbalanced: near-a-mode share"] >= COLLAPSE_NEAR_A_MODE_AT_LEAST)
     claim_holds = (
         metrics["unbalanced: modes covered loosely"] <= COLLAPSED_AT_MOST
         and metrics["balanced: modes covered loosely"] >= BALANCED_LOOSE_AT_LEAST
