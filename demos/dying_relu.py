@@ -31,6 +31,11 @@ CLAIM = ("With hidden biases started at -3, >= 95% of an MLP's ReLU units output
          "and, trained with Adam, it stays near chance (<= 0.6); LeakyReLU with the same Adam revives >= 25% of "
          "the units and reaches >= 0.88, while LeakyReLU with plain SGD stays no better than a straight line.")
 CARD_TERMS = [("relu", "缺点"), ("死亡relu",), ("dying relu",)]
+PREDICT = {
+    "question": "After 500 Adam steps with hidden biases at -3, what share of the ReLU units is dead "
+                "(zero on every training input)?",
+    "choices": {"a": "under 10%: Adam revives them", "b": "about half", "c": "95% or more: they never come back"},
+}
 
 TRAIN_POINTS_QUICK = 512
 TRAIN_POINTS_FULL = 2048
@@ -159,7 +164,9 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
                    and metrics["leaky relu + adam: test accuracy"] >= LEAKY_ADAM_MIN_ACCURACY
                    and metrics["leaky relu + adam: test accuracy"] >= line + LEAKY_ADAM_MIN_GAIN
                    and metrics["leaky relu + sgd: test accuracy"] <= line + LEAKY_SGD_MAX_GAIN)
+    dead = metrics["relu + adam: dead share"]
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
+                  answer="c" if dead >= 0.9 else "b" if dead >= 0.3 else "a",
                   x_label=f"training step / {EVAL_EVERY}", y_label="share of dead hidden units", log_y=False)
 
 

@@ -29,6 +29,12 @@ CLAIM = ("A deep ReLU net initialised 1.5x too large makes plain SGD's loss inf/
          "the gradient norm to 1 keeps it finite and cuts the loss >= 10x, yet it ends worse than predicting the "
          "mean, while the same net at the Kaiming scale ends below 0.7x the mean predictor's loss.")
 CARD_TERMS = [("梯度爆炸",), ("梯度裁剪",), ("gradient clipping",)]
+PREDICT = {
+    "question": "The over-scaled net with its gradient norm clipped to 1 trains as long as the others: where "
+                "does its loss end?",
+    "choices": {"a": "below the mean predictor's: clipping fixes training",
+                "b": "finite, but above the mean predictor's", "c": "inf/NaN anyway"},
+}
 
 DEPTH = 12
 WIDTH = 64
@@ -138,7 +144,11 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         and metrics["kaiming scale: finite steps"] == steps
         and metrics["kaiming scale: final loss / constant predictor's"] <= SANE_BELOW
     )
-    return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
+    if metrics["clipped: finite steps"] < steps:
+        answer = "c"
+    else:
+        answer = "a" if metrics["clipped: final loss / constant predictor's"] <= 1.0 else "b"
+    return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series, answer=answer,
                   x_label="SGD step", y_label="training loss (MSE)", log_y=True)
 
 

@@ -27,6 +27,12 @@ CLAIM = ("With the same model, data and steps, gradient descent at 1.2x the stab
          "diverges, while at 0.5x and 0.02x it converges (excess loss over the optimum < 1% of its start), the "
          "0.02x run taking >= 10x as many steps.")
 CARD_TERMS = [("学习率",), ("梯度下降的问题",), ("learning rate",)]
+PREDICT = {
+    "question": "At 1/50 of the stability limit, how many times the steps of a rate at 1/2 of it does gradient "
+                "descent need to converge?",
+    "choices": {"a": "about the same", "b": "2-5x", "c": "10x or more, but it gets there",
+                "d": "it never converges"},
+}
 
 SAMPLES = 256
 FEATURES = 8
@@ -118,7 +124,10 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         and metrics["too low: steps to converge"] <= steps
         and metrics["too low / good: steps to converge"] >= SLOW_AT_LEAST
     )
-    return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
+    slower = metrics["too low / good: steps to converge"]
+    answer = ("d" if metrics["too low: steps to converge"] > steps else "c" if slower >= 10
+              else "b" if slower >= 2 else "a")
+    return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series, answer=answer,
                   x_label="step", y_label="training loss above the optimum (MSE)", log_y=True)
 
 

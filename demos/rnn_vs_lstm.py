@@ -31,6 +31,12 @@ CLAIM = ("When the label is the first token of a 30-step sequence, in the same 1
          "at PyTorch's default init both stay near chance (<= 0.35, 4 classes), while the LSTM with forget-gate "
          "bias 3 reaches >= 0.9.")
 CARD_TERMS = [("lstm",), ("rnn", "问题"), ("长短时记忆",)]
+PREDICT = {
+    "question": "Trained the same 150 steps, what accuracy does an LSTM at PyTorch's default init reach "
+                "(4 classes)?",
+    "choices": {"a": "near chance, like the plain RNN", "b": "somewhere in between",
+                "c": ">= 0.9, like the LSTM with forget bias 3"},
+}
 
 SEQUENCE_LENGTH = 30
 CLASSES = 4  # chance accuracy is 1/4
@@ -134,7 +140,9 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
                    and metrics["lstm: test accuracy"] <= CHANCE_AT_MOST
                    and metrics["lstm + forget bias: test accuracy"] >= FORGET_BIAS_MIN_ACCURACY
                    and metrics["forget bias / default lstm: step-0 gradient ratio"] >= GRADIENT_GAIN_AT_LEAST)
+    default_lstm = metrics["lstm: test accuracy"]
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
+                  answer="a" if default_lstm <= CHANCE_AT_MOST else "c" if default_lstm >= 0.9 else "b",
                   x_label=f"training step / {EVAL_EVERY}", y_label="test accuracy", log_y=False)
 
 

@@ -32,6 +32,12 @@ CLAIM = ("In a 30-50 layer stack, half the right weight scale makes activations 
          "makes ReLU activations and gradients explode, and tanh units saturate while tanh's gradients explode "
          "towards the input; Kaiming (ReLU) and Xavier (tanh) keep the activation scale roughly constant.")
 CARD_TERMS = [("梯度消失",), ("梯度爆炸",), ("初始化",), ("initialization",), ("initialisation",)]
+PREDICT = {
+    "question": "Tanh at twice Xavier's scale, 30 layers: what happens to the gradient on its way back to the "
+                "first layer?",
+    "choices": {"a": "it vanishes: saturated units have tanh' ~ 0", "b": "it stays about the same size",
+                "c": "it explodes"},
+}
 
 DEPTH_QUICK, DEPTH_FULL = 30, 50
 WIDTH_QUICK, WIDTH_FULL = 256, 512
@@ -126,7 +132,9 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         and backward_ratio("tanh", "double") > EXPLODE_ABOVE
         and all(low < forward_ratio(a, "right") < high for a in ACTIVATIONS)
     )
+    tanh_double = backward_ratio("tanh", "double")
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics, series=series,
+                  answer="a" if tanh_double < VANISH_BELOW else "c" if tanh_double > EXPLODE_ABOVE else "b",
                   x_label="layer", y_label="activation std", log_y=True)
 
 

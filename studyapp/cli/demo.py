@@ -43,6 +43,10 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     run.add_argument("--timeout", type=_positive_seconds, default=None, metavar="S",
                      help="give up after S seconds (default: 120 quick, 1800 full)")
     run.add_argument("--card", metavar="CARD_ID", help="record the run against this card")
+    run.add_argument("--predict", metavar="CHOICE",
+                     help="your answer to the demo's question about its outcome, made before it runs "
+                          "(`studyapp demo list` shows the questions and choices); shown beside the verdict "
+                          "and recorded with the run")
     run.add_argument("--json", action="store_true",
                      help="print the result as JSON: id, claim, claim_holds, metrics, device, seed, mode, "
                           "seconds, torch_version (+ series)")
@@ -82,7 +86,9 @@ def run_list(args) -> int:
         linked: dict[str, list[dict]] = {}
         for demo_id, card_id, front in rows:
             linked.setdefault(demo_id, []).append({"id": card_id, "front": front})
-    demos = [{"id": info.id, "title": info.title, "claim": info.claim, "cards": linked.get(info.id, [])}
+    demos = [{"id": info.id, "title": info.title, "claim": info.claim, "cards": linked.get(info.id, []),
+              "predict": None if info.predict is None else {"question": info.predict.question,
+                                                            "choices": dict(info.predict.choices)}}
              for info in catalog().values()]
     if args.json:
         print_json(demos)
@@ -90,6 +96,9 @@ def run_list(args) -> int:
     for demo in demos:
         print(f"{demo['id']:<24} {demo['title']}")
         print(f"{'':<24} {demo['claim']}")
+        if demo["predict"]:
+            choices = "  ".join(f"{key}) {text}" for key, text in demo["predict"]["choices"].items())
+            print(f"{'':<24} ? {demo['predict']['question']}  {choices}")
         for card in demo["cards"]:
             print(f"{'':<24} ▸ {card['front']}")
     return 0
@@ -102,6 +111,10 @@ def run_run(args) -> int:
     from studyapp.store.tables import Card
 
     info = get_demo(args.demo_id)
+    if args.predict is not None:
+        if info.predict is None:
+            raise UserError(f"demo {info.id} asks no question to predict (--predict needs a demo that declares one)")
+        info.predict.check(args.predict)
     store = None if args.no_record else store_for(args)
     if args.card:
         if store is None:
@@ -110,8 +123,12 @@ def run_run(args) -> int:
             if session.get(Card, args.card) is None:
                 raise UserError(f"no card with id {args.card!r}")
     request = RunRequest(demo_id=info.id, device=args.device, seed=args.seed, mode=args.mode,
-                         threads=args.threads, timeout=args.timeout, card_id=args.card)
+                         threads=args.threads, timeout=args.timeout, card_id=args.card, prediction=args.predict)
     print(f"{info.id}: {info.claim}", file=sys.stderr)
+    if info.predict is not None:
+        print(f"Predict: {info.predict.question}", file=sys.stderr)
+        for key, text in info.predict.choices:
+            print(f"  {key}) {text}{'   ← your prediction' if key == args.predict else ''}", file=sys.stderr)
     outcome = run_demo(request, on_event=_print_progress, store=store)
     if outcome.record_error:
         print(f"studyapp: warning: the run was not recorded: {outcome.record_error}", file=sys.stderr)
@@ -119,13 +136,16 @@ def run_run(args) -> int:
         verdict = "claim holds" if outcome.claim_holds else "claim does NOT hold"
         print(f"{'✓' if outcome.claim_holds else '✗'} {verdict} ({outcome.device}, seed {args.seed}, "
               f"{args.mode}, {outcome.seconds:.2f} s)", file=sys.stderr)
+        if info.predict is not None and outcome.answer is not None:
+            print(prediction_line(info.predict, args.predict, outcome.answer), file=sys.stderr)
         if args.json:
             result = outcome.result
             print_json({"id": info.id, "claim": result["claim"], "claim_holds": result["claim_holds"],
                         "metrics": result["metrics"], "device": outcome.device, "seed": args.seed,
                         "mode": args.mode, "seconds": outcome.seconds, "torch_version": outcome.torch_version,
                         "series": result.get("series", {}), "x_label": result.get("x_label", ""),
-                        "y_label": result.get("y_label", ""), "log_y": result.get("log_y", False)})
+                        "y_label": result.get("y_label", ""), "log_y": result.get("log_y", False),
+                        "threads": outcome.threads, "prediction": args.predict, "answer": outcome.answer})
         return EXIT_HOLDS if outcome.claim_holds else EXIT_DOES_NOT_HOLD
     first, _, rest = outcome.error.partition("\n")
     print(f"studyapp: error: demo {info.id}: {first}", file=sys.stderr)
@@ -134,6 +154,16 @@ def run_run(args) -> int:
     if outcome.status == "timeout":
         print(f"studyapp: hint: {_timeout_hint(request)}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def prediction_line(predict, prediction: str | None, answer: str) -> str:
+    """The measured answer, beside the learner's prediction when there was one."""
+    measured = f"the numbers say {answer}) {predict.text_of(answer)}"
+    if prediction is None:
+        return f"  {measured}"
+    if prediction == answer:
+        return f"✓ your prediction {prediction}) was right: {measured}"
+    return f"✗ you predicted {prediction}) {predict.text_of(prediction)}; {measured}"
 
 
 def _timeout_hint(request) -> str:

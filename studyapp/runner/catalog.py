@@ -1,8 +1,11 @@
 """The demo catalog, read from the demo files' constants without importing torch.
 
 Each module in ``studyapp.demos`` (the top-level ``demos/`` folder) declares plain
-literals at its top: ``ID``, ``TITLE``, ``CLAIM`` and ``CARD_TERMS``. Reading them with
-``ast`` keeps ``demo list``, card linking and the TUI free of the torch import.
+literals at its top: ``ID``, ``TITLE``, ``CLAIM`` and ``CARD_TERMS``, and optionally
+``PREDICT``, a question about the run's outcome that the learner answers before it starts
+(``{"question": str, "choices": {key: text, ...}}``; the run's ``Result.answer`` names the
+choice its numbers make right). Reading them with ``ast`` keeps ``demo list``, card
+linking and the TUI free of the torch import.
 
 ``$STUDYAPP_DEMOS_DIR`` names an extra folder of demo files (your own demos, kept outside
 the package); they follow the same contract and may not reuse a built-in id.
@@ -20,6 +23,44 @@ from importlib.resources import files
 from studyapp.errors import UserError
 
 REQUIRED = ("ID", "TITLE", "CLAIM", "CARD_TERMS")
+OPTIONAL = ("PREDICT",)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A demo's question about its own outcome: the learner picks one of ``choices`` (key -> text)."""
+
+    question: str
+    choices: tuple[tuple[str, str], ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.choices)
+
+    def text_of(self, key: str) -> str:
+        return dict(self.choices).get(key, key)
+
+    def check(self, choice: str) -> str:
+        """The choice, if it is one of the keys; else a UserError that lists them."""
+        if choice not in self.keys:
+            listed = ", ".join(f"{key} ({text})" for key, text in self.choices)
+            raise UserError(f"{choice!r} is not one of this demo's choices: {listed}")
+        return choice
+
+
+def _prediction(value, filename: str) -> Prediction | None:
+    """PREDICT as read from a demo file, checked: a question and at least two choices."""
+    if value is None:
+        return None
+    question = value.get("question") if isinstance(value, dict) else None
+    choices = value.get("choices") if isinstance(value, dict) else None
+    well_formed = (isinstance(question, str) and question.strip() and isinstance(choices, dict)
+                   and len(choices) >= 2 and all(isinstance(key, str) and key.strip() and isinstance(text, str)
+                                                 for key, text in choices.items()))
+    if not well_formed:
+        raise UserError(f"{filename}: PREDICT must be {{'question': '...', 'choices': {{'a': '...', 'b': '...'}}}}"
+                        " (a question and at least two choices)")
+    return Prediction(question=question, choices=tuple(choices.items()))
 
 
 @dataclass(frozen=True)
@@ -37,6 +78,7 @@ class DemoInfo:
     card_terms: tuple[tuple[str, ...], ...]
     module: str  # importable name, e.g. "studyapp.demos.dying_relu"
     path: str | None = None  # the file, for demos from $STUDYAPP_DEMOS_DIR (not importable by name)
+    predict: Prediction | None = None  # the question asked before a run, if the demo declares one
 
 
 _FIRST_IMPORT = re.compile(r"^(?:from|import) ", re.MULTILINE)
@@ -58,7 +100,7 @@ def _literals(tree: ast.Module) -> dict:
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id in REQUIRED:
+            if isinstance(target, ast.Name) and (target.id in REQUIRED or target.id in OPTIONAL):
                 found[target.id] = ast.literal_eval(node.value)
     return found
 
@@ -78,6 +120,7 @@ def _scan(folder, module_prefix: str, with_path: bool) -> list[DemoInfo]:
             card_terms=tuple(tuple(group) for group in constants["CARD_TERMS"]),
             module=f"{module_prefix}{entry.name[:-3]}",
             path=str(entry) if with_path else None,
+            predict=_prediction(constants.get("PREDICT"), entry.name),
         ))
     return found
 

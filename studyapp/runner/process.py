@@ -45,6 +45,7 @@ class RunRequest:
     threads: int | None = None
     timeout: float | None = None  # seconds; None takes DEFAULT_TIMEOUT[mode]
     card_id: str | None = None
+    prediction: str | None = None  # the learner's answer to the demo's PREDICT question, made before the run
 
     @property
     def time_limit(self) -> float:
@@ -90,10 +91,24 @@ class RunOutcome:
     started_at: object = None
     bad_request: bool = False
     record_error: str = ""  # why the run could not be recorded, if it could not
+    threads: int | None = None  # torch's CPU thread count in the child, as it reported it
 
     @property
     def claim_holds(self) -> bool | None:
         return self.result.get("claim_holds") if self.result else None
+
+    @property
+    def answer(self) -> str | None:
+        """The PREDICT choice the run's numbers made right (None: no question, or no result)."""
+        answer = self.result.get("answer") if self.result else None
+        return answer if isinstance(answer, str) else None
+
+    @property
+    def prediction_right(self) -> bool | None:
+        """Whether the learner's prediction matched the measured answer (None if either is missing)."""
+        if self.request.prediction is None or self.answer is None:
+            return None
+        return self.request.prediction == self.answer
 
 
 class DemoProcess:
@@ -157,9 +172,10 @@ class DemoProcess:
         start = next((e.data for e in events if e.kind == "start"), {})
         result = next((e.data for e in events if e.kind == "result"), None)
         error = next((e.data for e in events if e.kind == "error"), None)
+        threads = start.get("threads")
         outcome = RunOutcome(self.request, status="error", device=start.get("device", ""),
                              torch_version=start.get("torch_version", ""), seconds=seconds,
-                             started_at=self.started_at)
+                             started_at=self.started_at, threads=threads if isinstance(threads, int) else None)
         if self._ended_by:
             outcome.status = self._ended_by
             outcome.error = (f"timed out after {self.request.time_limit:g} s" if self._ended_by == "timeout"
@@ -248,6 +264,7 @@ def record_run(store: Store, outcome: RunOutcome) -> int:
         demo_id=outcome.request.demo_id, card_id=outcome.request.card_id, device=outcome.device,
         torch_version=outcome.torch_version, seed=outcome.request.seed, mode=outcome.request.mode,
         started_at=outcome.started_at or utcnow(), seconds=round(outcome.seconds, 3), status=outcome.status,
+        threads=outcome.threads, prediction=outcome.request.prediction, answer=outcome.answer,
         claim_holds=outcome.claim_holds, metrics=json.dumps(result.get("metrics", {}), ensure_ascii=False),
         series=json.dumps(plot, ensure_ascii=False), error=outcome.error,
     )

@@ -96,11 +96,18 @@ def _v5_sync_content_key(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE syncedcard ADD COLUMN content_key VARCHAR NOT NULL DEFAULT ''")
 
 
+def _v6_demo_prediction(conn: sqlite3.Connection) -> None:
+    """Version 5 -> 6: a demo run records its thread count, the learner's prediction and the measured answer."""
+    conn.execute("ALTER TABLE demorun ADD COLUMN threads INTEGER")
+    conn.execute("ALTER TABLE demorun ADD COLUMN prediction VARCHAR")
+    conn.execute("ALTER TABLE demorun ADD COLUMN answer VARCHAR")
+
+
 # MIGRATIONS[n] upgrades a version-n database to n+1. A fresh database is created
 # directly at the latest schema (tables.py) and stamped with SCHEMA_VERSION, so
 # migrations only ever run on files made by an older studyapp.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1_initial, _v2_sibling_key, _v3_anki_sync, _v4_mock_interviews, _v5_sync_content_key,
+    _v1_initial, _v2_sibling_key, _v3_anki_sync, _v4_mock_interviews, _v5_sync_content_key, _v6_demo_prediction,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -154,6 +154,9 @@ class DemoRun(SQLModel, table=True):
     metrics: str = "{}"  # JSON
     series: str = "{}"  # JSON
     error: str = ""
+    threads: Optional[int] = None  # torch CPU threads in the run's process
+    prediction: Optional[str] = None  # the learner's answer to the demo's PREDICT question, before the run
+    answer: Optional[str] = None  # the choice the run's numbers made right
 
 
 class Setting(SQLModel, table=True):

@@ -43,6 +43,21 @@ def test_a_claim_that_holds_exits_0_with_live_progress_a_verdict_and_json(run_cl
     assert (run.demo_id, run.status, run.seed, run.claim_holds) == ("fake_fast", "ok", 3, True)
 
 
+def test_a_prediction_is_shown_beside_the_verdict_and_recorded(run_cli, db_path):
+    done = run_cli("demo", "run", "fake_predict", "--predict", "a", "--json", env=FAKES)
+    assert done.returncode == 0, done.stderr
+    assert "Predict: What is two plus three?" in done.stderr and "a) four   ← your prediction" in done.stderr
+    assert "✗ you predicted a) four; the numbers say b) five" in done.stderr
+    result = json.loads(done.stdout)
+    assert (result["prediction"], result["answer"], result["threads"]) == ("a", "b", 1)
+    right = run_cli("demo", "run", "fake_predict", "--predict", "b", env=FAKES)
+    assert "✓ your prediction b) was right: the numbers say b) five" in right.stderr
+    assert [(r.prediction, r.answer, r.threads) for r in recorded_runs(db_path)] == [("a", "b", 1), ("b", "b", 1)]
+    listed = {d["id"]: d["predict"] for d in json.loads(run_cli("demo", "list", "--json", env=FAKES).stdout)}
+    assert listed["fake_predict"] == {"question": "What is two plus three?", "choices": {"a": "four", "b": "five"}}
+    assert listed["fake_fast"] is None
+
+
 def test_a_claim_that_does_not_hold_exits_1(run_cli, db_path):
     done = run_cli("demo", "run", "fake_fails", "--json", env=FAKES)
     assert done.returncode == 1, done.stderr
@@ -61,8 +76,10 @@ def test_a_claim_that_does_not_hold_exits_1(run_cli, db_path):
     (("fake_fast", "--timeout", "0"), "argument --timeout: must be more than 0 seconds, got '0'"),
     (("fake_fast", "--timeout", "-3"), "argument --timeout: must be more than 0 seconds, got '-3'"),
     (("fake_fast", "--timeout", "inf"), "argument --timeout: must be a finite number of seconds, got 'inf'"),
+    (("fake_fast", "--predict", "a"), "demo fake_fast asks no question to predict"),
+    (("fake_predict", "--predict", "c"), "'c' is not one of this demo's choices: a (four), b (five)"),
 ], ids=["crash", "unknown-id", "absent-device", "timeout", "unknown-card", "zero-threads", "zero-timeout",
-        "negative-timeout", "infinite-timeout"])
+        "negative-timeout", "infinite-timeout", "predict-without-question", "predict-unknown-choice"])
 def test_errors_exit_2_with_a_clear_message_and_no_json(run_cli, args, message):
     done = run_cli("demo", "run", *args, "--json", env=FAKES)
     assert done.returncode == 2 and message in done.stderr, done.stderr

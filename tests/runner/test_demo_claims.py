@@ -103,6 +103,26 @@ def test_claim_fails_when_ablated(demo: DemoInfo):
     assert result.claim_holds is False, f"{demo.id} ablated: {result.metrics}"
 
 
+def test_at_least_six_demos_ask_a_question_before_they_run():
+    asking = [demo.id for demo in DEMOS if demo.predict is not None]
+    assert len(asking) >= 6, asking
+    for demo in DEMOS:
+        if demo.predict is not None:
+            assert demo.predict.question.strip() and len(demo.predict.keys) >= 2, demo.id
+
+
+@pytest.mark.slow
+@by_id
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_the_run_answers_its_own_question(demo: DemoInfo, seed: int):
+    """The measured numbers pick one of the choices (None for a demo without a question)."""
+    answer = outcome(demo.id, seed).result.answer
+    if demo.predict is None:
+        assert answer is None, f"{demo.id} answers a question it does not ask"
+    else:
+        assert answer in demo.predict.keys, f"{demo.id} seed {seed}: answer {answer!r}"
+
+
 @pytest.mark.slow
 @by_id
 def test_result_is_plottable_and_serialisable(demo: DemoInfo):

@@ -12,7 +12,7 @@ import pytest
 import studyapp.store.database as store_module
 from studyapp.errors import UserError
 from studyapp.store.database import SCHEMA_VERSION, open_store
-from studyapp.store.tables import Card, ReviewLog
+from studyapp.store.tables import Card, DemoRun, ReviewLog
 
 
 def test_db_location_flag_env_and_default(run_cli, tmp_path, monkeypatch):
@@ -88,8 +88,19 @@ def test_a_foreign_sqlite_file_is_not_taken_over(db_path):
         open_store(db_path)
 
 
+def _as_version_5(db_path) -> None:
+    """Turn a current database back into the version-5 schema (demo runs without threads, prediction, answer)."""
+    conn = sqlite3.connect(db_path)
+    for column in ("threads", "prediction", "answer"):
+        conn.execute(f"ALTER TABLE demorun DROP COLUMN {column}")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+
+
 def _as_version_4(db_path) -> None:
     """Turn a current database back into the version-4 schema (no syncedcard.content_key)."""
+    _as_version_5(db_path)
     conn = sqlite3.connect(db_path)
     conn.execute("ALTER TABLE syncedcard DROP COLUMN content_key")
     conn.execute("PRAGMA user_version = 4")
@@ -203,3 +214,18 @@ def test_version_3_gets_the_mock_interview_history_and_keeps_its_reviews(db_path
     with store.session() as session:
         assert session.get(MockInterview, 1).report == '{"topics": []}'
     store.close()
+
+
+def test_version_5_demo_runs_gain_threads_prediction_and_answer(db_path):
+    store = open_store(db_path)
+    with store.transaction() as session:
+        session.add(DemoRun(demo_id="dying_relu", started_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                            claim_holds=True, metrics='{"x": 1.0}'))
+    store.close()
+    _as_version_5(db_path)
+
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT demo_id, claim_holds, metrics, threads, prediction, answer FROM demorun").fetchall() == [
+        ("dying_relu", 1, '{"x": 1.0}', None, None, None)]

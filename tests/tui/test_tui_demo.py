@@ -234,3 +234,28 @@ def test_log_plots_label_their_axis_in_powers_of_ten():
     draw_series(plotext, {"series": {"sigmoid": [1e-16 * 10 ** (i * 0.8) for i in range(20)]}, "log_y": True})
     chart = plotext.build()
     assert "1e-16" in chart and "1e-4" in chart and "0.0000" not in chart
+
+
+@pilot_test
+async def test_a_demo_with_a_question_asks_it_before_running_and_records_the_prediction(store):
+    (first,) = add_cards(store, 1)
+    link(store, first, "fake_predict")
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "d")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PredictScreen")
+        assert "What is two plus three?" in text(app, "#predict-question")
+        assert runs(store) == []  # nothing runs before the answer
+        await pilot.press("a")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DemoScreen" and app.screen.outcome is not None)
+        assert text(app, "#demo-status") == "✓ the claim holds"
+        assert text(app, "#demo-prediction") == "✗ You predicted a) four; the numbers say b) five"
+        (run,) = runs(store)
+        assert (run.prediction, run.answer, run.threads) == ("a", "b", 1)
+        await pilot.press("r")  # asked again; esc runs without a prediction
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PredictScreen")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DemoScreen" and len(runs(store)) == 2)
+        await wait_for(pilot, lambda: not app.screen.running)
+        assert text(app, "#demo-prediction") == "You did not predict; the numbers say b) five"
+        assert (runs(store)[1].prediction, runs(store)[1].answer) == (None, "b")

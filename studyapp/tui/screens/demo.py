@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from studyapp.errors import UserError
 from studyapp.runner.catalog import get_demo
 from studyapp.runner.process import DemoProcess, RunEvent, RunOutcome, RunRequest, latest_runs, run_demo
+from studyapp.tui.screens.predict import PredictScreen
 
 RUNS_SHOWN = 5
 LOG_LINES = 500
@@ -46,6 +47,7 @@ class DemoScreen(Screen):
         self.card_id = card_id
         self.demo_id = demo_ids[0]
         self.time_limit: Optional[float] = None  # None: the default for the mode; `t` doubles it
+        self.prediction: Optional[str] = None  # the learner's answer to the demo's question, for this run
         self.running = False
         self.outcome: Optional[RunOutcome] = None
         self._process: Optional[DemoProcess] = None
@@ -59,6 +61,7 @@ class DemoScreen(Screen):
             yield ProgressBar(total=100, show_eta=False, id="demo-progress")
             yield Static(id="demo-status")
         yield Static(id="demo-detail")
+        yield Static(id="demo-prediction")
         with Horizontal(id="demo-body"):
             with Vertical(id="demo-left"):
                 yield RichLog(id="demo-log", wrap=True, min_width=20, max_lines=LOG_LINES)
@@ -73,7 +76,7 @@ class DemoScreen(Screen):
         for label, key in (("When", "when"), ("Device", "device"), ("Seed", "seed"), ("Mode", "mode"),
                            ("Seconds", "seconds"), ("Verdict", "verdict")):
             table.add_column(label, key=key)
-        self.start_run()
+        self.ask_then_run()
 
     def on_unmount(self) -> None:
         # a closed panel (or a quitting app) must not leave the demo running
@@ -81,7 +84,20 @@ class DemoScreen(Screen):
 
     # ------------------------------------------------------------ running
 
-    def start_run(self) -> None:
+    def ask_then_run(self) -> None:
+        """Predict, then run: a demo that asks a question gets the learner's answer first."""
+        try:
+            info = get_demo(self.demo_id)
+        except UserError:
+            info = None  # start_run says what is wrong
+        if info is None or info.predict is None:
+            self.start_run()
+            return
+        self.query_one("#demo-title", Static).update(f"▶ {info.title}  ({info.id})")
+        self._set_status("your prediction first…", "running")
+        self.app.push_screen(PredictScreen(info.title, info.predict), callback=self.start_run)
+
+    def start_run(self, prediction: Optional[str] = None) -> None:
         """Reset the panel and run the current demo (device auto, the default threads, ``time_limit``)."""
         try:
             info = get_demo(self.demo_id)
@@ -96,10 +112,14 @@ class DemoScreen(Screen):
         self._log("       starting the demo (loading torch)…")
         self.query_one("#demo-progress", ProgressBar).update(progress=0)
         self.query_one("#demo-detail", Static).update("")
+        self.prediction = prediction
+        self.query_one("#demo-prediction", Static).update(
+            f"Your prediction: {prediction}) {info.predict.text_of(prediction)}" if prediction else "")
         self.query_one("#demo-metrics", Static).update("")
         self.query_one("#demo-plot-slot").remove_children()
         self.query_one("#demo-body").remove_class("with-plot")  # the log takes the whole width until a plot comes
-        request = RunRequest(demo_id=info.id, device="auto", card_id=self.card_id, timeout=self.time_limit)
+        request = RunRequest(demo_id=info.id, device="auto", card_id=self.card_id, timeout=self.time_limit,
+                             prediction=prediction)
         self._set_status(f"running… (limit {request.time_limit:g} s, esc cancels)", "running")
         self.outcome, self._process, self._cancel_requested = None, None, False
         self.running = True
@@ -147,6 +167,7 @@ class DemoScreen(Screen):
                              "holds" if holds else "fails")
             self.query_one("#demo-detail", Static).update(
                 f"{outcome.device} · seed {outcome.request.seed} · {outcome.request.mode} · {outcome.seconds:.2f} s")
+            self._show_prediction(outcome)
             self.query_one("#demo-metrics", Static).update(format_metrics(outcome.result.get("metrics", {})))
             self._show_plot(outcome.result)
         else:
@@ -179,6 +200,20 @@ class DemoScreen(Screen):
         status = self.query_one("#demo-status", Static)
         status.update(text)
         status.set_classes(state)
+
+    def _show_prediction(self, outcome: RunOutcome) -> None:
+        """The measured answer beside the learner's prediction (demos with a question only)."""
+        info = get_demo(self.demo_id)
+        if info.predict is None or outcome.answer is None:
+            return
+        measured = f"the numbers say {outcome.answer}) {info.predict.text_of(outcome.answer)}"
+        if self.prediction is None:
+            line = f"You did not predict; {measured}"
+        elif outcome.prediction_right:
+            line = f"✓ Your prediction {self.prediction}) was right: {measured}"
+        else:
+            line = f"✗ You predicted {self.prediction}) {info.predict.text_of(self.prediction)}; {measured}"
+        self.query_one("#demo-prediction", Static).update(line)
 
     def _show_plot(self, result: dict) -> None:
         if not result.get("series"):
@@ -221,7 +256,7 @@ class DemoScreen(Screen):
 
     def action_rerun(self) -> None:
         if not self.running:
-            self.start_run()
+            self.ask_then_run()
 
     def action_rerun_longer(self) -> None:
         """Run again with twice the limit of the last run (a timeout's status line offers it)."""
@@ -229,13 +264,13 @@ class DemoScreen(Screen):
             return
         last = self.outcome.request if self.outcome else RunRequest(self.demo_id, timeout=self.time_limit)
         self.time_limit = last.with_longer_limit().time_limit
-        self.start_run()
+        self.start_run(self.prediction)  # the same question, already answered
 
     def action_next_demo(self) -> None:
         if self.running:
             return
         self.demo_id = self.demo_ids[(self.demo_ids.index(self.demo_id) + 1) % len(self.demo_ids)]
-        self.start_run()
+        self.ask_then_run()
 
 
 def verdict_label(status: str) -> str:
