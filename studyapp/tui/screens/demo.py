@@ -113,8 +113,8 @@ class DemoScreen(Screen):
         self.query_one("#demo-progress", ProgressBar).update(progress=0)
         self.query_one("#demo-detail", Static).update("")
         self.prediction = prediction
-        self.query_one("#demo-prediction", Static).update(
-            f"Your prediction: {prediction}) {info.predict.text_of(prediction)}" if prediction else "")
+        self._set_prediction_line(f"Your prediction: {prediction}) {info.predict.text_of(prediction)}"
+                                  if prediction else "")
         self.query_one("#demo-metrics", Static).update("")
         self.query_one("#demo-plot-slot").remove_children()
         self.query_one("#demo-body").remove_class("with-plot")  # the log takes the whole width until a plot comes
@@ -213,7 +213,12 @@ class DemoScreen(Screen):
             line = f"✓ Your prediction {self.prediction}) was right: {measured}"
         else:
             line = f"✗ You predicted {self.prediction}) {info.predict.text_of(self.prediction)}; {measured}"
-        self.query_one("#demo-prediction", Static).update(line)
+        self._set_prediction_line(line)
+
+    def _set_prediction_line(self, text: str) -> None:
+        line = self.query_one("#demo-prediction", Static)
+        line.update(text)
+        line.set_class(bool(text), "shown")
 
     def _show_plot(self, result: dict) -> None:
         if not result.get("series"):
