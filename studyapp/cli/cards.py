@@ -10,7 +10,8 @@ IMPORT_HELP = """\
 Parse markdown notes into cards and sync them into the database. Cards keep their id
 and review history when the notes are edited: a changed answer updates the card, a
 reworded question (same section) keeps its card, and a card that vanished from the
-notes is marked removed, never deleted. The whole import is one transaction."""
+notes is marked removed, never deleted. The whole import is one transaction.
+`studyapp check PATH` shows the cards first, writing nothing."""
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -18,7 +19,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
         "import", parents=[common], help="import markdown notes (default: the bundled deck)",
         description=IMPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    imp.add_argument("paths", nargs="*", metavar="PATH", help="markdown files (default: the bundled deck)")
+    imp.add_argument("paths", nargs="*", metavar="PATH",
+                     help="markdown files, or folders (every .md below them); default: the bundled deck")
     imp.set_defaults(handler=run_import)
 
     cards = subparsers.add_parser(

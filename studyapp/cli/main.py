@@ -19,6 +19,7 @@ from studyapp.errors import UserError
 # Order here is the order of the commands in --help.
 COMMAND_MODULES = [
     "studyapp.cli.cards",
+    "studyapp.cli.notes",
     "studyapp.cli.review",
     "studyapp.cli.interview",
     "studyapp.cli.demo",

@@ -1,30 +1,40 @@
 """Bring parsed notes into the database without losing review history.
 
 A card's id is derived from its deck path and normalised front when it is first seen,
-and kept for life: an edited answer updates the card in place; a reworded question is
-matched to the most similar unmatched card of the same section; a card gone from the
-notes is marked ``removed`` (history kept), and comes back if the notes bring it back.
-One import is one transaction: any failure leaves the database as it was.
+and kept for life (:mod:`studyapp.notes.identity` says how a parsed card finds its card
+again: identical fronts, renamed decks, reworded questions). An edited answer updates the
+card in place; a card gone from the notes is marked ``removed`` (history kept), and comes
+back if the notes bring it back.
+
+An import works in three steps, so that the write lock is held only for the writes:
+parse every file (nothing is open), plan the changes from a read of the database (no
+lock), then write them in one ``BEGIN IMMEDIATE`` transaction that first checks that the
+cards it planned from are unchanged (and plans again, inside the lock, if another process
+changed them meanwhile). A crash or kill at any moment therefore leaves either the
+database as it was before the import or the whole import: SQLite's journal rolls back an
+uncommitted transaction, and nothing is committed before the last write.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
+from datetime import datetime, time, timedelta, timezone
 from importlib.resources import files
 from pathlib import Path
 
-from sqlmodel import Session, delete, select
-
 from studyapp.errors import UserError
-from studyapp.notes.parse import CardDraft, normalise_front, parse_markdown
-from studyapp.runner.catalog import catalog, matching_demos
-from studyapp.store.database import Store
-from studyapp.store.tables import NEW, Card, CardDemo, utcnow
+from studyapp.notes import identity
+from studyapp.notes.parse import CardDraft, ParseResult, parse_notes
+from studyapp.notes.syntax import SRState
+from studyapp.runner.catalog import catalog, demo_links
+from studyapp.store.database import Store, describe_error
+from studyapp.store.tables import NEW, REVIEW, utcnow
 
-REWORD_SIMILARITY = 0.75  # fronts at least this alike (same section) are one card edited
 BUNDLED_DECK = "deep-learning-interview-notes.md"
+NOTE_SUFFIXES = (".md", ".markdown")
+_CHUNK = 500  # ids per IN (...) query
 
 
 @dataclass
@@ -48,13 +58,15 @@ def bundled_deck_path() -> Path:
 
 
 def card_id_for(deck: str, front: str, salt: int = 0) -> str:
+    from studyapp.notes.parse import normalise_front
+
     key = f"{deck}\x1f{normalise_front(front)}" + (f"\x1f{salt}" if salt else "")
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _content_hash(draft: CardDraft, links: list[tuple[str, bool]]) -> str:
+def _content_hash(draft: CardDraft, links: list[tuple[str, bool, str]]) -> str:
     text = "\x1f".join([draft.front, draft.back, draft.deck, " ".join(draft.tags), draft.kind,
-                        " ".join(f"{demo}:{explicit}" for demo, explicit in links)])
+                        " ".join(f"{demo}:{explicit}" for demo, explicit, _ in links)])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -80,161 +92,235 @@ def read_notes(path: Path) -> str:
     return text
 
 
+def note_files(paths: list[Path]) -> list[Path]:
+    """The files to read: each file named, and every ``.md`` file below each folder named."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            below = sorted(p for p in path.rglob("*") if p.suffix.lower() in NOTE_SUFFIXES and p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not below:
+                raise UserError(f"{path}: no .md files in this folder or below it")
+            found.extend(below)
+        else:
+            found.append(path)
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(str(path.resolve()), path)
+    return list(unique.values())
+
+
+def parse_file(path: Path) -> ParseResult:
+    """One notes file parsed, its explicit demo ids checked."""
+    text = read_notes(path)
+    result = parse_notes(text, source_file=str(path.resolve()), default_deck=path.stem)
+    for draft in result.cards:
+        unknown = [demo for demo in draft.demos if demo not in catalog()]
+        if unknown:
+            line = draft.demo_lines.get(unknown[0], draft.line)
+            raise UserError(f"{path}:{line}: unknown demo {unknown[0]!r} (known: {', '.join(catalog())})")
+    return result
+
+
 def parse_files(paths: list[Path]) -> dict[str, list[CardDraft]]:
     """Read and parse every file first, so a bad file fails the import before any write."""
     parsed: dict[str, list[CardDraft]] = {}
-    for path in paths:
-        text = read_notes(path)
-        source = str(path.resolve())
-        drafts = parse_markdown(text, source_file=source, default_deck=path.stem)
+    for path in note_files(paths):
+        drafts = parse_file(path).cards
         if not drafts:
             raise UserError(f"{path}: no cards found (see README, 'Your notes → cards', for the syntax)")
-        for draft in drafts:
-            unknown = [demo for demo in draft.demos if demo not in catalog()]
-            if unknown:
-                line = draft.demo_lines.get(unknown[0], draft.line)
-                raise UserError(f"{path}:{line}: unknown demo {unknown[0]!r} (known: {', '.join(catalog())})")
-        parsed[source] = drafts
+        parsed[str(path.resolve())] = drafts
     return parsed
 
 
 def import_paths(store: Store, paths: list[Path], now=None) -> ImportReport:
-    """Import notes files into the store in one transaction."""
+    """Import notes files (and folders of them) into the store, all or nothing."""
     parsed = parse_files(paths)
     now = now or utcnow()
-    report = ImportReport(files=list(parsed))
-    with store.transaction() as session:
-        for source, drafts in parsed.items():
-            _sync_file(session, source, drafts, now, report)
-    return report
+    raw = store.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        plan = _Plan.make(conn, parsed, now)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not plan.still_valid(conn):
+                plan = _Plan.make(conn, parsed, now)
+            plan.write(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise describe_error(store.path, exc) from exc
+    finally:
+        raw.close()
+    return plan.report
 
 
-def _sync_file(session: Session, source: str, drafts: list[CardDraft], now, report: ImportReport) -> None:
-    existing = {card.id: card for card in session.exec(select(Card).where(Card.source_file == source))}
-    elsewhere = set(session.exec(select(Card.id).where(Card.source_file != source)))
-    taken = set(existing) | elsewhere
-    claimed: set[str] = set()
-    changed: list[tuple[Card, list[tuple[str, bool]]]] = []
-    pending: list[tuple[int, CardDraft]] = []
-    for position, draft in enumerate(drafts):
-        card_id = _free_id(draft, claimed)
-        card = existing.get(card_id) or (session.get(Card, card_id) if card_id in elsewhere else None)
-        if card is None:
-            pending.append((position, draft))
-            continue
-        claimed.add(card_id)
-        _sync_card(card, draft, position, now, report, changed)
-    # Second pass: a card whose question was reworded in an earlier import keeps its first
-    # id, so it is found by its current front; a question reworded now keeps the card it
-    # most resembles; the rest are new, inserted in bulk (an ORM object per card is most of the cost).
-    unmatched = [(card, normalise_front(card.front)) for card in existing.values() if card.id not in claimed]
-    by_front = {(card.deck, front): card for card, front in unmatched}
-    new_rows: list[dict] = []
-    new_links: list[dict] = []
-    for position, draft in pending:
-        card = by_front.get((draft.deck, normalise_front(draft.front)))
-        if card is None or card.id in claimed:
-            card = _reworded_match(draft, unmatched, claimed)
-        if card is not None:
-            claimed.add(card.id)
-            _sync_card(card, draft, position, now, report, changed)
-            continue
-        links = _links(draft)
-        card_id = _free_id(draft, taken | claimed)
-        claimed.add(card_id)
-        report.new.append(card_id)
-        new_rows.append(_new_row(card_id, draft, position, links, now))
-        new_links += [{"card_id": card_id, "demo_id": demo, "explicit": explicit} for demo, explicit in links]
-    for card_id, card in existing.items():
-        if card_id not in claimed and not card.removed:
-            card.removed = True
-            card.updated_at = now
-            report.removed.append(card_id)
-    _store_changes(session, changed)
-    connection = session.connection()
-    if new_rows:
-        connection.execute(Card.__table__.insert(), new_rows)
-    if new_links:
-        connection.execute(CardDemo.__table__.insert(), new_links)
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
-def _sync_card(card: Card, draft: CardDraft, position: int, now, report: ImportReport,
-               changed: list[tuple[Card, list[tuple[str, bool]]]]) -> None:
-    links = _links(draft)
-    if _apply(card, draft, position, links, now):
-        report.updated.append(card.id)
-        changed.append((card, links))
-    else:
-        report.unchanged.append(card.id)
+def _seeded(sr: SRState | None) -> dict:
+    """A card's first FSRS state from an Obsidian schedule (interval -> stability, ease -> difficulty)."""
+    if sr is None:
+        return {"state": NEW, "stability": None, "difficulty": None, "due": None, "last_review": None}
+    due = datetime.combine(sr.due, time(0), tzinfo=timezone.utc)
+    return {"state": REVIEW, "stability": float(max(sr.interval, 1)),
+            "difficulty": min(10.0, max(1.0, 5.0 + (250 - sr.ease) / 34)),
+            "due": _stamp(due), "last_review": _stamp(due - timedelta(days=sr.interval))}
 
 
-def _new_row(card_id: str, draft: CardDraft, position: int, links, now) -> dict:
-    return {
-        "id": card_id, "sibling_key": card_id, "front": draft.front, "back": draft.back, "deck": draft.deck,
-        "tags": " ".join(draft.tags), "source_file": draft.source_file, "source_line": draft.line,
-        "position": position, "kind": draft.kind, "content_hash": _content_hash(draft, links),
-        "removed": False, "suspended": False, "state": NEW, "reps": 0, "lapses": 0,
-        "created_at": now, "updated_at": now,
-    }
+_KNOWN_COLUMNS = "id, front, deck, content_hash, removed, source_file, source_line, position, sibling_key"
 
 
-def _free_id(draft: CardDraft, taken: set[str]) -> str:
-    """The derived id; a second card with the same deck and front gets a salted one."""
-    salt = 0
-    while (card_id := card_id_for(draft.deck, draft.front, salt)) in taken:
-        salt += 1
-    return card_id
+@dataclass
+class _Plan:
+    """The writes one import makes, computed from a read of the database."""
+
+    report: ImportReport
+    sources: list[str]
+    fingerprint: tuple
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    moves: list[tuple] = field(default_factory=list)  # (line, position, sibling_key, source, id)
+    removals: list[str] = field(default_factory=list)
+    links: dict[str, list[tuple[str, bool, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, conn: sqlite3.Connection, parsed: dict[str, list[CardDraft]], now) -> "_Plan":
+        sources = list(parsed)
+        rows = _rows_of(conn, sources)
+        plan = cls(ImportReport(files=sources), sources, _fingerprint(conn, rows))
+        all_ids = {row[0] for row in conn.execute("SELECT id FROM card")}
+        moved = {(row[1], _norm(row[2])): identity.Known(row[0], row[2], row[1], row[3], True)
+                 for row in conn.execute("SELECT id, deck, front, content_hash FROM card WHERE removed = 1")}
+        stamp = _stamp(now)
+        claimed: set[str] = set()
+        for source in sources:
+            known_rows = [row for row in rows if row[5] == source]
+            for row in known_rows:
+                moved.pop((row[2], _norm(row[1])), None)
+            plan._sync_file(conn, source, parsed[source], known_rows, all_ids, moved, claimed, stamp)
+        return plan
+
+    def _sync_file(self, conn, source, drafts, rows, all_ids, moved, claimed, stamp) -> None:
+        known = [identity.Known(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows]
+        by_id = {row[0]: row for row in rows}
+        links = [demo_links(draft.front, draft.back, draft.demos) for draft in drafts]
+        hashes = [_content_hash(draft, link) for draft, link in zip(drafts, links)]
+        matched = identity.match(drafts, hashes, known, lambda cards: _fill_back_hashes(conn, cards),
+                                 {key: card for key, card in moved.items() if card.id not in claimed})
+        ids: list[str] = [card.id if card is not None else "" for card in matched]
+        claimed.update(card_id for card_id in ids if card_id)
+        new = sorted((index for index, card in enumerate(matched) if card is None),
+                     key=lambda index: (not drafts[index].from_heading, index))
+        for index in new:
+            salt = 0
+            while (card_id := card_id_for(drafts[index].deck, drafts[index].front, salt)) in all_ids:
+                salt += 1
+            all_ids.add(card_id)
+            ids[index] = card_id
+        siblings = _sibling_keys(drafts, ids)
+        for position, (draft, card_id, link, digest) in enumerate(zip(drafts, ids, links, hashes)):
+            fields = {"id": card_id, "front": draft.front, "back": draft.back, "deck": draft.deck,
+                      "tags": " ".join(draft.tags), "kind": draft.kind, "content_hash": digest,
+                      "source_file": source, "source_line": draft.line, "position": position,
+                      "sibling_key": siblings[position], "updated_at": stamp}
+            row = by_id.get(card_id)
+            if row is None and matched[position] is not None:  # a card that moved here from another file
+                row = (card_id, "", "", "", 1, "", 0, 0, "")
+            if row is None:
+                self.inserts.append({**fields, **_seeded(draft.sr), "removed": 0, "suspended": 0, "reps": 0,
+                                     "lapses": 0, "created_at": stamp})
+                self.report.new.append(card_id)
+                self.links[card_id] = link
+            elif row[3] != digest or row[4]:
+                self.updates.append(fields)
+                self.report.updated.append(card_id)
+                self.links[card_id] = link
+            else:
+                if (row[5], row[6], row[7], row[8]) != (source, draft.line, position, siblings[position]):
+                    self.moves.append((draft.line, position, siblings[position], source, card_id))
+                self.report.unchanged.append(card_id)
+        kept = set(ids)
+        for row in rows:
+            if row[0] not in kept and not row[4]:
+                self.removals.append(row[0])
+                self.report.removed.append(row[0])
+
+    def still_valid(self, conn: sqlite3.Connection) -> bool:
+        """True when the cards this plan was made from are as they were (checked inside the lock)."""
+        return _fingerprint(conn, _rows_of(conn, self.sources)) == self.fingerprint
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        if self.inserts:
+            columns = list(self.inserts[0])
+            conn.executemany(f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+                             self.inserts)
+        if self.updates:
+            columns = [c for c in self.updates[0] if c != "id"]
+            conn.executemany(f"UPDATE card SET {', '.join(f'{c} = :{c}' for c in columns)}, removed = 0 WHERE id = :id",
+                             self.updates)
+        conn.executemany("UPDATE card SET source_line = ?, position = ?, sibling_key = ?, source_file = ? WHERE id = ?",
+                         self.moves)
+        if self.removals:
+            stamp = self.updates[0]["updated_at"] if self.updates else _stamp(utcnow())
+            conn.executemany("UPDATE card SET removed = 1, updated_at = ? WHERE id = ?",
+                             [(stamp, card_id) for card_id in self.removals])
+        relinked = [card_id for card_id in self.links if card_id not in set(self.report.new)]
+        for chunk in range(0, len(relinked), _CHUNK):
+            part = relinked[chunk:chunk + _CHUNK]
+            conn.execute(f"DELETE FROM carddemo WHERE card_id IN ({', '.join('?' * len(part))})", part)
+        conn.executemany("INSERT INTO carddemo (card_id, demo_id, explicit, reason) VALUES (?, ?, ?, ?)",
+                         [(card_id, demo, int(explicit), reason) for card_id, links in self.links.items()
+                          for demo, explicit, reason in links])
 
 
-def _reworded_match(draft: CardDraft, unmatched: list[tuple[Card, str]], claimed: set[str]) -> Card | None:
-    """The unclaimed card of the same section whose (normalised) front is most like the draft's."""
-    wanted = normalise_front(draft.front)
-    best, best_score = None, REWORD_SIMILARITY
-    for card, front in unmatched:
-        if card.id in claimed or card.deck != draft.deck:
-            continue
-        score = SequenceMatcher(None, wanted, front).ratio()
-        if score >= best_score:
-            best, best_score = card, score
-    return best
+def _norm(front: str) -> str:
+    from studyapp.notes.parse import normalise_front
+
+    return normalise_front(front)
 
 
-def _links(draft: CardDraft) -> list[tuple[str, bool]]:
-    """(demo id, named explicitly) for every demo this card should link to."""
-    links = [(demo_id, True) for demo_id in draft.demos]
-    links += [(demo_id, False) for demo_id in matching_demos(draft.front, draft.deck) if demo_id not in draft.demos]
-    return links
+def _rows_of(conn: sqlite3.Connection, sources: list[str]) -> list[tuple]:
+    rows: list[tuple] = []
+    for chunk in range(0, len(sources), _CHUNK):
+        part = sources[chunk:chunk + _CHUNK]
+        rows += conn.execute(f"SELECT {_KNOWN_COLUMNS} FROM card WHERE source_file IN ({', '.join('?' * len(part))})"
+                             " ORDER BY position", part).fetchall()
+    return rows
 
 
-def _apply(card: Card, draft: CardDraft, position: int, links: list[tuple[str, bool]], now) -> bool:
-    """Copy the draft onto the card; False when its content did not change.
-
-    A card that only moved (lines added above it) gets its new location silently.
-    """
-    if (card.source_file, card.source_line, card.position) != (draft.source_file, draft.line, position):
-        card.source_file, card.source_line, card.position = draft.source_file, draft.line, position
-    digest = _content_hash(draft, links)
-    if card.content_hash == digest and not card.removed:
-        return False
-    card.front, card.back, card.deck, card.kind = draft.front, draft.back, draft.deck, draft.kind
-    card.tags = " ".join(draft.tags)
-    card.content_hash, card.removed, card.updated_at = digest, False, now
-    return True
+def _fingerprint(conn: sqlite3.Connection, rows: list[tuple]) -> tuple:
+    digest = hashlib.blake2b(repr(rows).encode("utf-8"), digest_size=16).hexdigest()
+    return digest, conn.execute("SELECT count(*), max(rowid) FROM card").fetchone()
 
 
-def _store_changes(session: Session, changed: list[tuple[Card, list[tuple[str, bool]]]]) -> None:
-    session.add_all(card for card, _ in changed)
-    session.flush()
-    ids = [card.id for card, _ in changed]
-    for chunk in range(0, len(ids), 500):
-        session.exec(delete(CardDemo).where(CardDemo.card_id.in_(ids[chunk:chunk + 500])))
-    session.add_all(CardDemo(card_id=card.id, demo_id=demo_id, explicit=explicit)
-                    for card, links in changed for demo_id, explicit in links)
+def _fill_back_hashes(conn: sqlite3.Connection, cards: list[identity.Known]) -> None:
+    by_id = {card.id: card for card in cards}
+    ids = list(by_id)
+    for chunk in range(0, len(ids), _CHUNK):
+        part = ids[chunk:chunk + _CHUNK]
+        for card_id, back in conn.execute(f"SELECT id, back FROM card WHERE id IN ({', '.join('?' * len(part))})", part):
+            by_id[card_id].back_hash = identity.back_hash(back)
+
+
+def _sibling_keys(drafts: list[CardDraft], ids: list[str]) -> list[str]:
+    """Each card's sibling group: the id of the first card of its note element, else its own id."""
+    first: dict[str, str] = {}
+    keys = []
+    for draft, card_id in zip(drafts, ids):
+        if draft.sibling:
+            keys.append(first.setdefault(draft.sibling, card_id))
+        else:
+            keys.append(card_id)
+    return keys
 
 
 def import_bundled_if_empty(store: Store) -> ImportReport | None:
     """Give a brand-new database the bundled deck, so the first command has cards to show."""
     with store.session() as session:
-        if session.exec(select(Card.id).limit(1)).first() is not None:
+        if session.connection().exec_driver_sql("SELECT 1 FROM card LIMIT 1").first() is not None:
             return None
     return import_paths(store, [bundled_deck_path()])

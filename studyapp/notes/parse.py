@@ -3,18 +3,23 @@
 The notes are real interview notes, not a flashcard format, so the parser reads their
 shapes (each line of a paragraph counts, since the notes rarely leave blank lines):
 
-* a bold question line (``**如何...？**``, ``**解释...。**``) or a plain short question line
-  (``如何判断模型是否收敛``) starts a question card; its answer is what follows, up to the
-  next card or heading;
-* a bold term with nothing after it (``**过拟合Overfitting**``) or a heading with text
-  under it (``### LSTM``) starts a concept card; a generic label (``**结构**``) takes the
-  nearest heading as context (``CNN · 结构``);
-* ``**Term：** definition`` starts a term card whose answer begins with the definition;
+* a bold question line (``**如何...？**``, ``**解释...。**``), a plain short question line
+  (``如何判断模型是否收敛``) or any line ending in ``?``/``？`` starts a question card; its
+  answer is what follows, up to the next card or heading;
+* a heading that asks (``## 12. What is X?``) takes its whole section as the answer:
+  sub-headings, bold lead-ins, term bullets, code and formulas; a heading that names a
+  topic is a deck (two levels deep) and a tag, and a concept card when text follows it;
+* a bold term with nothing after it (``**过拟合Overfitting**``) starts a concept card; a
+  generic label (``**结构**``) takes the nearest heading as context (``CNN · 结构``);
+* ``**Term：** definition`` starts a term card whose answer begins with the definition, and
+  a list of such terms gives one card per term;
 * a list item that asks (``- 为什么引入非线性激励函数``) or names a bold term starts a card,
   unless the list is itself the answer to a question;
 * a formula line (``$y = ...$``) starts a card asking for its left-hand side;
-* explicit ``Q: ...`` / ``A: ...`` lines, and ``demo: ID`` (or ``<!-- demo: ID -->``) to
-  link a card to a runnable demo.
+* the flashcard syntaxes of :mod:`studyapp.notes.syntax` (``Q:``/``A:``, ``问：``/``答：``,
+  Obsidian ``::``/``:::``/``?``/``??``, clozes, ``<details>`` answers, question/answer
+  tables, front matter), and ``demo: ID`` (or ``<!-- demo: ID -->``) to link a demo;
+* page furniture (:mod:`studyapp.notes.furniture`) is skipped, and said so in ``skipped``.
 
 Fenced blocks without a language are prose and are unwrapped into the answer; fenced
 blocks with a language stay code. ``$...$`` and ``$$...$$`` are kept verbatim.
@@ -25,11 +30,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from studyapp.notes import syntax
+from studyapp.notes.furniture import furniture_line, is_furniture_heading, is_link_only
+from studyapp.notes.units import DEMO_LINE, Unit, markdown, units
 
 QUESTION_STARTS = ("如何", "为什么", "为何", "怎么", "怎样", "什么是", "什么", "是否", "哪些", "哪个",
                    "解释", "简述", "说明", "比较", "描述", "请", "how ", "why ", "what ", "when ",
@@ -42,13 +47,15 @@ GENERIC_LABELS = {
     "介绍", "简介", "公式", "实现", "代码", "注意", "注意事项", "场景", "应用场景", "overview",
     "structure", "usage", "applications", "pros", "cons", "summary", "example",
 }
-MAX_QUESTION_LINE = 60  # a plain line longer than this is prose, not a question
+ANSWER_LABELS = {"answer", "answers", "solution", "show answer", "show", "click", "click to expand",
+                 "details", "答案", "解答", "回答", "参考答案", "展开", "点击展开", "查看答案", "点击查看", "解析"}
+QA_TABLE_HEADERS = {"question", "questions", "q", "问题", "问", "题目", "front", "term", "terms", "术语",
+                    "名词", "概念", "concept", "prompt"}
+MAX_QUESTION_LINE = 60  # a plain line longer than this is prose, unless it ends in a question mark
 DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
 
-_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+(?:\.\d+)*[、.．)]?|[（(]\d+[）)])\s*")
-_DEMO_LINE = re.compile(r"^\s*(?:<!--\s*)?demo\s*[:：]\s*([A-Za-z0-9_]+)\s*(?:-->)?\s*$", re.I)
-_EXPLICIT_Q = re.compile(r"^\s*Q\s*[:：]\s*(.*)$", re.I)
-_EXPLICIT_A = re.compile(r"^\s*A\s*[:：]\s*(.*)$", re.I)
+# numbering is digits followed by a mark or a space: "12. ", "3.4.1 ", "7) ", "一、"; not "3D", "1x1", "100%"
+_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+(?:\.\d+)*(?:[、.．)](?!\d)|\s)|[（(]\d+[）)])\s*")
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
 _TRAILING_PUNCT = "：:，,;；"
 
@@ -63,26 +70,30 @@ class CardDraft:
     tags: list[str]
     source_file: str
     line: int  # 1-based line of the front in the source file
-    kind: str  # question | concept | term | formula | explicit
+    kind: str  # question | concept | term | formula | explicit | cloze | table
     demos: list[str] = field(default_factory=list)  # named explicitly with "demo: ID"
     demo_lines: dict[str, int] = field(default_factory=dict)  # demo id -> 1-based line that names it
+    sibling: str = ""  # cards of one note element share it (a reversed pair, the clozes of one text)
+    from_heading: bool = False  # the front is a heading (it keeps the plain id when fronts collide)
+    sr: syntax.SRState | None = None  # an Obsidian schedule to start from
 
 
 @dataclass
-class _Unit:
-    """One line-level piece of the notes: a paragraph line, a list item, a block."""
+class Skipped:
+    """A line the parser left out as page furniture."""
 
-    kind: str  # line | item | fence | block | heading | demo
-    start: int  # 0-based source line
-    text: str  # answer text this unit contributes
-    block: int  # units of the same paragraph share a block number
-    first_line: str = ""  # item: first line, plain text
-    rest: str = ""  # item: remaining lines (dedented)
-    bold: str = ""  # the leading bold text of a line/item, if it starts with one
-    after_bold: str = ""  # text after the leading bold
-    level: int = 0  # heading level
-    list_id: int = -1  # items of one list share it
-    list_size: int = 0
+    line: int  # 1-based
+    text: str
+    reason: str
+
+
+@dataclass
+class ParseResult:
+    """Everything one parse found: the cards, and the furniture it skipped."""
+
+    cards: list[CardDraft]
+    skipped: list[Skipped]
+    unanswered: list[Skipped] = field(default_factory=list)  # questions with nothing under them
 
 
 @dataclass
@@ -91,21 +102,17 @@ class _Open:
     pieces: list[tuple[int, str]]
     is_question: bool
     list_id: int = -1  # the list this card's front came from, if any
-
-
-@lru_cache(maxsize=2)
-def _markdown(inline: bool = False) -> MarkdownIt:
-    """The block parser skips inline parsing (most of the cost on big notes); lines that
-    may start with bold are parsed inline one by one."""
-    from mdit_py_plugins.dollarmath import dollarmath_plugin
-
-    md = MarkdownIt("commonmark").use(dollarmath_plugin)
-    return md if inline else md.disable("inline")
+    section_level: int = 0  # a heading that asks: its section (deeper headings included) is the answer
+    ends_at_blank: bool = False  # Obsidian cards end at the first blank line
+    last_line: int = 0  # 0-based line after the last unit added
+    reversed: bool = False  # also give the reversed card (":::", "??")
+    cloze: str = ""  # the cloze note text (Anki markup)
 
 
 def clean_title(text: str) -> str:
-    """Heading/bold text without markup, numbering or trailing colons."""
+    """Heading/bold text without markup, numbering, prefixes, emoji or trailing colons."""
     text = text.replace("**", "").replace("__", "").strip()
+    text = syntax.clean_front(text)
     text = _NUMBERING.sub("", text, count=1).strip()
     return text.rstrip(_TRAILING_PUNCT).strip()
 
@@ -118,162 +125,57 @@ def looks_like_question(text: str) -> bool:
             or any(word in lowered for word in QUESTION_WORDS))
 
 
-def _leading_bold(line: str) -> tuple[str, str]:
-    """(bold text, rest as plain text) when a line starts with **bold**, else ("", "")."""
-    if not line.lstrip().startswith(("**", "__")):
-        return "", ""
-    children = _markdown(inline=True).parseInline(line.strip())[0].children or []
-    tokens = [t for t in children if not (t.type == "text" and not t.content.strip())]
-    if not tokens or tokens[0].type != "strong_open":
-        return "", ""
-    depth, bold, rest, closed = 0, [], [], False
-    for token in tokens:
-        if closed:
-            rest.append(token)
-            continue
-        if token.type == "strong_open":
-            depth += 1
-        elif token.type == "strong_close":
-            depth -= 1
-            closed = depth == 0
-        else:
-            bold.append(token)
-    return _plain(bold), _plain(rest).strip()
-
-
-def _plain(tokens: list[Token]) -> str:
-    out = []
-    for token in tokens:
-        if token.type == "code_inline":
-            out.append(f"`{token.content}`")
-        elif token.type == "math_inline":
-            out.append(f"${token.content}$")
-        elif token.children:
-            out.append(_plain(token.children))
-        else:
-            out.append(token.content)
-    return "".join(out)
-
-
-def _units(tokens: list[Token], lines: list[str]) -> list[_Unit]:
-    """Flatten top-level blocks into line-level units, in source order."""
-    units: list[_Unit] = []
-    i, block, list_id = 0, 0, 0
-    while i < len(tokens):
-        token = tokens[i]
-        block += 1
-        if token.level != 0:
-            i += 1
-            continue
-        start, end = token.map or (0, 0)
-        if token.type == "heading_open":
-            units.append(_Unit("heading", start, tokens[i + 1].content, block, level=int(token.tag[1])))
-            i += 3
-        elif token.type == "paragraph_open":
-            for offset, content in enumerate(tokens[i + 1].content.split("\n")):
-                raw = lines[start + offset] if start + offset < end else content
-                bold, after = _leading_bold(content)
-                kind = "demo" if _DEMO_LINE.match(raw) else "line"
-                units.append(_Unit(kind, start + offset, raw.strip(), block, bold=bold, after_bold=after))
-            i += 3
-        elif token.type in ("bullet_list_open", "ordered_list_open"):
-            list_id += 1
-            close = token.type.replace("_open", "_close")
-            j, items = i + 1, []
-            while not (tokens[j].type == close and tokens[j].level == 0):
-                item = tokens[j]
-                if item.type == "list_item_open" and item.level == 1:
-                    items.extend(_list_item(tokens, j, lines, block, list_id))
-                j += 1
-            for unit in items:
-                unit.list_size = sum(1 for u in items if u.kind == "item")
-            units.extend(items)
-            i = j + 1
-        elif token.type == "fence":
-            if token.info.strip():
-                units.append(_Unit("fence", start, "\n".join(lines[start:end]).strip("\n"), block))
-            else:  # prose the author fenced to keep it verbatim: part of the answer text
-                units.append(_Unit("fence", start, token.content.strip("\n"), block))
-            i += 1
-        elif token.type == "html_block" and _DEMO_LINE.match(token.content.strip()):
-            units.append(_Unit("demo", start, token.content.strip(), block))
-            i += 1
-        elif token.type == "hr":
-            i += 1
-        else:  # math_block, html_block, code_block, table ...: keep the source verbatim
-            text = "\n".join(lines[start:end]).strip("\n") if token.map else token.content
-            units.append(_Unit("block", start, text, block))
-            i += 1
-            while i < len(tokens) and tokens[i].level > 0:
-                i += 1
-            if token.type.endswith("_open"):
-                i += 1
-    return units
-
-
-def _list_item(tokens: list[Token], index: int, lines: list[str], block: int, list_id: int) -> list[_Unit]:
-    """A list item, followed by its unindented "lazy" lines as paragraph lines of their own.
-
-    Markdown folds an unindented line after an item into the item, but in notes such a
-    line (``- 无监督学习`` then ``**应用：**``) is nearly always the author's next paragraph.
-    """
-    item = tokens[index]
-    start, end = item.map
-    raw_lines = lines[start:end]
-    first = raw_lines[0] if raw_lines else ""
-    marker = re.match(r"^\s*(?:[-*+]|\d+[.)])\s*", first)
-    indent = len(marker.group(0)) if marker else 0
-    rest, lazy = [], []
-    for offset, line in enumerate(raw_lines[1:], start=1):
-        if lazy or (line.strip() and not line[:1].isspace()):
-            lazy.append((start + offset, line))
-        else:
-            rest.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
-    first_text = first[indent:].strip()
-    paragraph = tokens[index + 1] if index + 1 < len(tokens) else None
-    bold, after = _leading_bold(first_text) if paragraph is not None and paragraph.type == "paragraph_open" else ("", "")
-    text = "\n".join(raw_lines[: len(raw_lines) - len(lazy)]).strip("\n")
-    units = [_Unit("item", start, text, block, first_line=first_text, rest="\n".join(rest).strip("\n"),
-                   bold=bold, after_bold=after, list_id=list_id)]
-    for number, line in lazy:
-        bold, after = _leading_bold(line)
-        units.append(_Unit("demo" if _DEMO_LINE.match(line) else "line", number, line.strip(), -number,
-                           bold=bold, after_bold=after))
-    return units
+def asks(text: str) -> bool:
+    """A line that is a question whatever its length: it ends in a question mark."""
+    return syntax.clean_front(text).rstrip().endswith(QUESTION_ENDS)
 
 
 class _Parser:
-    def __init__(self, source_file: str, default_deck: str):
+    def __init__(self, source_file: str, default_deck: str, lines: list[str], extra_tags: list[str]):
         self.source_file = source_file
         self.default_deck = default_deck
-        self.headings: list[tuple[int, str]] = []
+        self.lines = lines
+        self.extra_tags = extra_tags
+        self.headings: list[tuple[int, str, bool]] = []  # (level, name, names a deck)
         self.cards: list[CardDraft] = []
+        self.skipped: list[Skipped] = []
+        self.unanswered: list[Skipped] = []
         self.open: _Open | None = None
+        self.skip_level = 0  # inside a furniture section (contents, references): its heading level
+        self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
 
     # -- context -------------------------------------------------------------------
     def deck(self) -> str:
-        names = [name for level, name in self.headings if level <= DECK_DEPTH and name]
+        if self.flash_deck:
+            return self.flash_deck
+        names = [name for level, name, is_deck in self.headings if level <= DECK_DEPTH and name and is_deck]
         return "::".join(names) or self.default_deck
 
     def tags(self) -> list[str]:
         tags = []
-        for _, name in self.headings:
+        for _, name, is_topic in self.headings:
+            if not is_topic:  # a heading that asks is a card, not a tag
+                continue
             tag = re.sub(r"\s+", "_", name.strip())
             if tag and tag not in tags:
                 tags.append(tag)
-        return tags
+        return tags + [tag for tag in self.extra_tags if tag not in tags]
 
     def context_front(self, label: str) -> str:
         if label.lower() in GENERIC_LABELS and self.headings:
             return f"{self.headings[-1][1]} · {label}"
         return label
 
+    def skip(self, unit: Unit, reason: str) -> None:
+        self.skipped.append(Skipped(unit.start + 1, unit.text.split("\n")[0][:120], reason))
+
     # -- cards ---------------------------------------------------------------------
-    def start(self, front: str, line: int, kind: str, *, question: bool, list_id: int = -1) -> None:
+    def start(self, front: str, line: int, kind: str, *, question: bool, list_id: int = -1, **options) -> _Open:
         self.finish()
         draft = CardDraft(front=front, back="", deck=self.deck(), tags=self.tags(),
                           source_file=self.source_file, line=line + 1, kind=kind)
-        self.open = _Open(draft, [], question, list_id)
+        self.open = _Open(draft, [], question, list_id, last_line=line + 1, **options)
+        return self.open
 
     def add(self, block: int, text: str) -> None:
         if self.open is not None and text.strip():
@@ -288,34 +190,138 @@ class _Parser:
         for block, text in current.pieces:
             parts.append(("\n" if block == last_block else "\n\n") + text if parts else text)
             last_block = block
-        current.draft.back = "".join(parts).strip()
-        if current.draft.front.strip() and current.draft.back:
-            self.cards.append(current.draft)
+        draft = current.draft
+        draft.back = "".join(parts).strip()
+        if current.cloze:
+            self._clozes(draft, current.cloze)
+        elif draft.front.strip() and not draft.back and current.is_question:
+            self.unanswered.append(Skipped(draft.line, draft.front[:120], "question with no answer"))
+        elif draft.front.strip() and draft.back:
+            self.cards.append(draft)
+            if current.reversed:
+                draft.sibling = f"{draft.line}"
+                self.cards.append(CardDraft(
+                    front=draft.back, back=draft.front, deck=draft.deck, tags=draft.tags,
+                    source_file=draft.source_file, line=draft.line, kind=draft.kind, demos=list(draft.demos),
+                    demo_lines=dict(draft.demo_lines), sibling=draft.sibling))
+
+    def _clozes(self, draft: CardDraft, text: str) -> None:
+        notes = syntax.cloze_cards(text)
+        for front, back in notes:
+            self.cards.append(CardDraft(
+                front=front, back=back + (f"\n\n{draft.back}" if draft.back else ""), deck=draft.deck,
+                tags=draft.tags, source_file=draft.source_file, line=draft.line, kind="cloze",
+                demos=list(draft.demos), demo_lines=dict(draft.demo_lines),
+                sibling=f"{draft.line}" if len(notes) > 1 else ""))
 
     def answering_a_question(self, list_id: int) -> bool:
         """A list inside a question's answer is the answer, not new cards."""
         return self.open is not None and self.open.is_question and self.open.list_id != list_id
 
+    def in_section_answer(self) -> bool:
+        return self.open is not None and self.open.section_level > 0
+
     # -- units ---------------------------------------------------------------------
-    def feed(self, unit: _Unit) -> None:
+    def feed(self, unit: Unit) -> None:
+        if self.open is not None and self.open.ends_at_blank and unit.start > self.open.last_line:
+            self.finish()  # an Obsidian card ends at the blank line after it
+        if self.skip_level and unit.kind != "heading":
+            self.skip(unit, "in a contents/references/credits section")
+            return
         handler = getattr(self, f"_on_{unit.kind}")
         handler(unit)
+        if self.open is not None:
+            self.open.last_line = max(self.open.last_line, unit.end or unit.start + 1)
 
-    def _on_heading(self, unit: _Unit) -> None:
+    def _on_heading(self, unit: Unit) -> None:
         title = clean_title(unit.text)
-        self.headings = [(level, name) for level, name in self.headings if level < unit.level]
-        self.headings.append((unit.level, title))
-        kind = "question" if looks_like_question(title) else "concept"
-        self.start(title, unit.start, kind, question=kind == "question")
-
-    def _on_line(self, unit: _Unit) -> None:
-        explicit_q = _EXPLICIT_Q.match(unit.text)
-        if explicit_q:
-            self.start(explicit_q.group(1).strip(), unit.start, "explicit", question=True)
+        if self.open is not None and self.open.section_level and unit.level > self.open.section_level:
+            self.add(unit.block, self.lines[unit.start].strip() if unit.start < len(self.lines) else unit.text)
             return
-        explicit_a = _EXPLICIT_A.match(unit.text)
-        if explicit_a and self.open is not None and self.open.draft.kind == "explicit":
-            self.add(unit.block, explicit_a.group(1))
+        self.headings = [entry for entry in self.headings if entry[0] < unit.level]
+        self.skip_level = 0
+        if is_furniture_heading(title):
+            self.finish()
+            self.headings.append((unit.level, title, False))
+            self.skip_level = unit.level
+            self.skip(unit, "contents/references/credits heading")
+            return
+        question = looks_like_question(title)
+        self.headings.append((unit.level, title, not asks(unit.text)))
+        kind = "question" if question else "concept"
+        opened = self.start(title, unit.start, kind, question=question,
+                            section_level=unit.level if asks(unit.text) else 0)
+        opened.draft.from_heading = True
+
+    def _on_separator(self, unit: Unit) -> None:
+        """Obsidian multi-line card: the question lines above ``?``, the answer below."""
+        question = self._take_question_lines(unit)
+        if question:
+            self.start(question, unit.start - len(question.split("\n")), "explicit", question=True,
+                       ends_at_blank=True, reversed=syntax.SEPARATOR_LINES[unit.text.strip()])
+        else:
+            self.add(unit.block, unit.text)
+
+    def _take_question_lines(self, unit: Unit) -> str:
+        """The lines of the paragraph above a separator, taken back from the card they went to."""
+        lines = []
+        number = unit.start - 1
+        while number >= 0 and self.lines[number].strip() and self.lines[number].strip() not in syntax.SEPARATOR_LINES:
+            line = syntax.FLASHCARD_TAG.sub("", self.lines[number]).strip()
+            if line:
+                lines.insert(0, line)
+            number -= 1
+        if not lines:
+            return ""
+        if self.open is not None and self.open.draft.line - 1 > number:
+            self.open = None  # the question's first line was taken for a card of its own
+        elif self.open is not None:
+            wanted = set(lines)
+            self.open.pieces = [(block, text) for block, text in self.open.pieces if text not in wanted]
+        return "\n".join(syntax.clean_front(line) for line in lines)
+
+    def _explicit(self, text: str, unit: Unit, rest: str = "", list_id: int = -1) -> bool:
+        """The flashcard syntaxes; True when the line was one of them."""
+        if syntax.ANKI_CLOZE.search(text) or syntax.CLOZE_PREFIX.match(text):
+            prefix = syntax.CLOZE_PREFIX.match(text)
+            note = syntax.hashcards_cloze(prefix.group(1)) if prefix and not syntax.ANKI_CLOZE.search(text) else (
+                prefix.group(1) if prefix else text)
+            if syntax.ANKI_CLOZE.search(note):
+                self.start(syntax.cloze_prompt(note), unit.start, "cloze", question=True, ends_at_blank=True,
+                           cloze=note, list_id=list_id)
+                self.add(unit.block, rest)
+                return True
+        inline = syntax.inline_card(text)
+        if inline:
+            question, answer, reverse = inline
+            self.start(syntax.clean_front(question), unit.start, "explicit", question=True, ends_at_blank=True,
+                       reversed=reverse, list_id=list_id)
+            self.add(unit.block, answer + (f"\n{rest}" if rest else ""))
+            return True
+        explicit_q = syntax.QUESTION_PREFIX.match(text)
+        if explicit_q and explicit_q.group(1).strip():
+            self.start(clean_title(explicit_q.group(1)), unit.start, "explicit", question=True, list_id=list_id)
+            self.add(unit.block, rest)
+            return True
+        explicit_a = syntax.ANSWER_PREFIX.match(text)
+        if explicit_a and self.open is not None and self.open.is_question and (
+                self.open.draft.kind == "explicit" or not self.open.pieces):
+            self.add(unit.block, explicit_a.group(1) + (f"\n{rest}" if rest else ""))
+            return True
+        return False
+
+    def _on_line(self, unit: Unit) -> None:
+        text = self._tags_taken(unit.text)
+        if not text:
+            return
+        if self._explicit(text, unit):
+            return
+        reason = furniture_line(text)
+        if reason and not self._keeps_in_answer(text, reason):
+            self.skip(unit, reason)
+            return
+        if self.in_section_answer():
+            self.add(unit.block, self._answer_text(text))
             return
         if unit.bold:
             label = clean_title(unit.bold)
@@ -327,22 +333,56 @@ class _Parser:
             else:
                 self.start(self.context_front(label), unit.start, "concept", question=False)
             return
-        formula = _FORMULA.match(unit.text)
+        formula = _FORMULA.match(text)
         if formula:
             self.start(f"${formula.group(1).strip()}$ = ?", unit.start, "formula", question=True)
+            self.add(unit.block, text)
+            return
+        if ((len(text) <= MAX_QUESTION_LINE and looks_like_question(text) and "：" not in text[:-1]
+                and text.lower() not in GENERIC_LABELS) or asks(text)):
+            self.start(clean_title(text.rstrip(_TRAILING_PUNCT)), unit.start, "question", question=True)
+            return
+        self.add(unit.block, self._answer_text(text))
+
+    def _tags_taken(self, text: str) -> str:
+        """Obsidian ``#flashcards/deck`` tags set the deck of the cards below; the text without them."""
+        found = syntax.FLASHCARD_TAG.findall(text)
+        if not found:
+            return text
+        path = found[-1].split("/")[1:]
+        self.flash_deck = "::".join(part for part in path if part)
+        tag = found[-1]
+        if tag not in self.extra_tags:
+            self.extra_tags.append(tag)
+        return syntax.FLASHCARD_TAG.sub("", text).strip()
+
+    def _keeps_in_answer(self, text: str, reason: str) -> bool:
+        """An image or a link inside an answer is content; a table of contents never is."""
+        return (reason == "link or image only" and self.open is not None and "](#" not in text
+                and (self.open.pieces or self.open.is_question))
+
+    @staticmethod
+    def _answer_text(text: str) -> str:
+        return syntax.strip_wrappers(text)[0] if "<" in text else text
+
+    def _on_item(self, unit: Unit) -> None:
+        first = self._tags_taken(unit.first_line)
+        if self._explicit(first, unit, unit.rest, unit.list_id):
+            return
+        reason = furniture_line(first)
+        if reason and (reason != "link or image only" or not self._keeps_in_answer(first, reason)):
+            self.skip(unit, reason)
+            return
+        if self.in_section_answer():
             self.add(unit.block, unit.text)
             return
-        text = unit.text
-        if (len(text) <= MAX_QUESTION_LINE and looks_like_question(text) and "：" not in text[:-1]
-                and text.lower() not in GENERIC_LABELS):
-            self.start(text.rstrip(_TRAILING_PUNCT), unit.start, "question", question=True)
-            return
-        self.add(unit.block, text)
-
-    def _on_item(self, unit: _Unit) -> None:
-        if unit.list_size == 1 and not unit.rest and not unit.bold and len(unit.first_line) <= 20:
+        if unit.list_size == 1 and not unit.rest and not unit.bold and len(first) <= 20 and not asks(first):
             # a lone numbered label ("2. 激活函数") works as a sub-heading
-            self._on_heading(_Unit("heading", unit.start, unit.first_line, unit.block, level=DECK_DEPTH + 4))
+            self._on_heading(Unit("heading", unit.start, first, unit.block, level=DECK_DEPTH + 4))
+            return
+        if asks(first) and not unit.bold:
+            self.start(clean_title(first), unit.start, "question", question=True, list_id=unit.list_id)
+            self.add(unit.block, unit.rest)
             return
         if not self.answering_a_question(unit.list_id):
             if unit.bold and not unit.after_bold:
@@ -350,12 +390,13 @@ class _Parser:
                            question=False, list_id=unit.list_id)
                 self.add(unit.block, unit.rest)
                 return
-            first = unit.first_line
             if not unit.bold and len(first) <= MAX_QUESTION_LINE and looks_like_question(first):
                 self.start(clean_title(first), unit.start, "question", question=True, list_id=unit.list_id)
                 self.add(unit.block, unit.rest)
                 return
-            if unit.bold and unit.after_bold and (self.open is None or not self.open.pieces):
+            next_term = (self.open is not None and self.open.list_id == unit.list_id
+                         and self.open.draft.kind == "term")
+            if unit.bold and unit.after_bold and (self.open is None or not self.open.pieces or next_term):
                 self.start(self.context_front(clean_title(unit.bold)), unit.start, "term",
                            question=False, list_id=unit.list_id)
                 self.add(unit.block, unit.after_bold.lstrip(_TRAILING_PUNCT + " ") + (
@@ -363,29 +404,96 @@ class _Parser:
                 return
         self.add(unit.block, unit.text)
 
-    def _on_fence(self, unit: _Unit) -> None:
+    def _on_fence(self, unit: Unit) -> None:
         self.add(unit.block, unit.text)
 
-    def _on_block(self, unit: _Unit) -> None:
-        self.add(unit.block, unit.text)
+    def _on_block(self, unit: Unit) -> None:
+        if "<" not in unit.text:
+            self.add(unit.block, unit.text)
+            return
+        text, label = syntax.strip_wrappers(unit.text)
+        if (label and label.casefold().rstrip("：:. ") not in ANSWER_LABELS and looks_like_question(label)
+                and not self.in_section_answer()):
+            self.start(clean_title(label), unit.start, "question", question=True)
+        if is_link_only(text) and (self.open is None or not self.open.pieces):
+            self.skip(unit, "link or image only")
+            return
+        self.add(unit.block, text)
 
-    def _on_demo(self, unit: _Unit) -> None:
-        match = _DEMO_LINE.match(unit.text)
-        if self.open is not None and match and match.group(1) not in self.open.draft.demos:
-            self.open.draft.demos.append(match.group(1))
-            self.open.draft.demo_lines[match.group(1)] = unit.start + 1
+    def _on_table(self, unit: Unit) -> None:
+        header = unit.rows[0]
+        if len(header) < 2 or clean_title(header[0]).casefold() not in QA_TABLE_HEADERS or self.in_section_answer():
+            self.add(unit.block, unit.text)
+            return
+        self.finish()
+        for offset, row in enumerate(unit.rows[1:], start=2):
+            answer = [cell for cell in row[1:] if cell.strip()]
+            if not row[0].strip() or not answer:
+                continue
+            if len(header) > 2:
+                answer = [f"**{name}**: {cell}" for name, cell in zip(header[1:], row[1:]) if cell.strip()]
+            self.start(clean_title(row[0]), unit.start + offset, "table", question=True)
+            self.add(unit.block, "\n".join(syntax.strip_wrappers(cell)[0] for cell in answer))
+            self.finish()
+
+    def _on_demo(self, unit: Unit) -> None:
+        match = DEMO_LINE.match(unit.text)
+        target = self.open.draft if self.open is not None else (self.cards[-1] if self.cards else None)
+        if target is not None and match and match.group(1) not in target.demos:
+            target.demos.append(match.group(1))
+            target.demo_lines[match.group(1)] = unit.start + 1
+
+
+def parse_notes(text: str, source_file: str = "<notes>", default_deck: str | None = None) -> ParseResult:
+    """Turn notes into card drafts and the list of lines skipped as furniture. Never raises."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    matter_lines, meta = syntax.front_matter(lines)
+    if matter_lines:  # blanked, not cut, so that line numbers stay the file's
+        text = "\n" * (matter_lines - 1) + "\n" + "\n".join(lines[matter_lines:])
+    text, schedules = _take_schedules(text)
+    lines = text.split("\n")
+    title = next((str(meta[key]) for key in ("deck", "title", "name") if isinstance(meta.get(key), str)), "")
+    deck = title or default_deck or Path(source_file).stem or "notes"
+    tags = meta.get("tags", [])
+    tags = tags.replace(",", " ").split() if isinstance(tags, str) else [str(t) for t in tags]
+    parser = _Parser(source_file, deck, lines, [re.sub(r"\s+", "_", t.strip().lstrip("#")) for t in tags if t.strip()])
+    for unit in units(markdown().parse(text), lines):
+        parser.feed(unit)
+    parser.finish()
+    _seed_schedules(parser.cards, schedules)
+    return ParseResult(parser.cards, parser.skipped, parser.unanswered)
 
 
 def parse_markdown(text: str, source_file: str = "<notes>", default_deck: str | None = None) -> list[CardDraft]:
     """Turn notes into card drafts. Never raises on odd markdown; may return []."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    deck = default_deck or Path(source_file).stem or "notes"
-    lines = text.split("\n")
-    parser = _Parser(source_file, deck)
-    for unit in _units(_markdown().parse(text), lines):
-        parser.feed(unit)
-    parser.finish()
-    return parser.cards
+    return parse_notes(text, source_file, default_deck).cards
+
+
+def _take_schedules(text: str) -> tuple[str, list[tuple[int, list[syntax.SRState]]]]:
+    """The text without ``<!--SR:...-->`` comments, and each comment's (0-based line, schedules)."""
+    if "<!--" not in text:
+        return text, []
+    schedules = []
+
+    def take(match: re.Match) -> str:
+        line = text.count("\n", 0, match.start())
+        schedules.append((line, syntax.sr_states(match.group(1))))
+        return "\n" * match.group(0).count("\n")
+
+    return syntax.SR_COMMENT.sub(take, text), schedules
+
+
+def _seed_schedules(cards: list[CardDraft], schedules: list[tuple[int, list[syntax.SRState]]]) -> None:
+    """Each schedule comment belongs to the note just above it (a pair of reversed cards: one each)."""
+    for line, states in schedules:
+        above = [card for card in cards if card.line - 1 <= line]
+        if not above or not states:
+            continue
+        last = above[-1]
+        group = [card for card in above if card.sibling and card.sibling == last.sibling] if last.sibling else [last]
+        for card, state in zip(group, states):
+            card.sr = state
 
 
 def normalise_front(front: str) -> str:

@@ -152,11 +152,44 @@ def get_demo(demo_id: str) -> DemoInfo:
     return demos[demo_id]
 
 
-def matching_demos(front: str, deck: str) -> list[str]:
-    """Ids of the demos whose card terms all occur in this card's front or deck path."""
-    haystack = f"{front}\n{deck}".casefold()
-    return [
-        info.id
-        for info in catalog().values()
-        if any(all(term.casefold() in haystack for term in group) for group in info.card_terms)
-    ]
+_OPENING = re.compile(r"^(.{0,80}?)(?:[。！？!?\n]|[.;；:：](?:\s|$)|$)", re.S)
+
+
+def fold_words(text: str) -> str:
+    """Text folded for term matching: case, width and the hyphens and spaces inside words
+    (``Over-fitting``, ``batch norm`` and ``BatchNorm`` are one form)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"(?<=\w)[-\s_]+(?=\w)", "", text)
+
+
+def answer_opening(back: str) -> str:
+    """The first sentence of an answer (at most 80 characters): what the answer says it is about."""
+    match = _OPENING.match(back.lstrip("#*- \t"))
+    return match.group(1) if match else ""
+
+
+def demo_links(front: str, back: str, named: list[str]) -> list[tuple[str, bool, str]]:
+    """(demo id, named explicitly, why) for every demo a card links to.
+
+    A demo is linked when the notes name it (``demo: ID``), or when one of its card-term
+    groups occurs entirely in the card's front, or, for a front that names no demo, when
+    the answer opens with one of its terms (``梯度消失：...``, ``Vanishing gradients are ...``). The deck path alone never links: a heading is a topic, not the card's words.
+    """
+    links = [(demo_id, True, "named in the notes") for demo_id in named]
+    haystack, opening = fold_words(front), fold_words(answer_opening(back))
+    for info in catalog().values():
+        if info.id in named:
+            continue
+        group = next((group for group in info.card_terms
+                      if all(fold_words(term) in haystack for term in group)), None)
+        if group is not None:
+            links.append((info.id, False, f"front: {' + '.join(repr(term) for term in group)}"))
+    if len(links) == len(named):  # a front that names nothing: the answer's opening words may
+        for info in catalog().values():
+            term = next((group[0] for group in info.card_terms
+                         if len(group) == 1 and opening.startswith(fold_words(group[0]))), None)
+            if term is not None and info.id not in named:
+                links.append((info.id, False, f"answer opens with {term!r}"))
+    return sorted(links, key=lambda link: (not link[1], link[0]))

@@ -103,11 +103,17 @@ def _v6_demo_prediction(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE demorun ADD COLUMN answer VARCHAR")
 
 
+def _v7_demo_link_reason(conn: sqlite3.Connection) -> None:
+    """Version 6 -> 7: ``carddemo.reason``, why a card links a demo (links made before say nothing)."""
+    conn.execute("ALTER TABLE carddemo ADD COLUMN reason VARCHAR NOT NULL DEFAULT ''")
+
+
 # MIGRATIONS[n] upgrades a version-n database to n+1. A fresh database is created
 # directly at the latest schema (tables.py) and stamped with SCHEMA_VERSION, so
 # migrations only ever run on files made by an older studyapp.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial, _v2_sibling_key, _v3_anki_sync, _v4_mock_interviews, _v5_sync_content_key, _v6_demo_prediction,
+    _v7_demo_link_reason,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -47,7 +47,17 @@ def card_rows(store: Store, deck: str | None = None, where=None, include_removed
     query = query.order_by(Card.source_file, Card.position)
     with store.session() as session:
         links = demo_links(session)
-        return [card_dict(card, links.get(card.id, [])) for card in session.exec(query)]
+        reasons = demo_reasons(session)
+        return [{**card_dict(card, links.get(card.id, [])), "demo_reasons": reasons.get(card.id, {})}
+                for card in session.exec(query)]
+
+
+def demo_reasons(session) -> dict[str, dict[str, str]]:
+    """card id -> {demo id: why the card links it}."""
+    reasons: dict[str, dict[str, str]] = defaultdict(dict)
+    for card_id, demo_id, reason in session.exec(select(CardDemo.card_id, CardDemo.demo_id, CardDemo.reason)):
+        reasons[card_id][demo_id] = reason
+    return reasons
 
 
 def card_dict(card: Card, demos: list[str]) -> dict:

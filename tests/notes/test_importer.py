@@ -124,10 +124,13 @@ def test_failure_mid_write_rolls_back(store, notes, monkeypatch):
     notes.write_text(NOTES.replace("看任务。", "看任务和数据。"), encoding="utf-8")
     import studyapp.notes.importer as importer
 
-    def explode(*args, **kwargs):
+    real_write = importer._Plan.write
+
+    def write_then_explode(plan, conn):  # the writes are made, then the import fails
+        real_write(plan, conn)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "_store_changes", explode)
+    monkeypatch.setattr(importer._Plan, "write", write_then_explode)
     with pytest.raises(RuntimeError):
         import_paths(store, [notes])
     assert cards_by_front(store)["如何选择激活函数？"].back == "看任务。"
@@ -157,3 +160,72 @@ def test_a_plain_card_is_its_own_sibling_group(store, notes):
     with store.session() as session:
         rows = session.exec(select(Card.id, Card.sibling_key)).all()
     assert len(rows) == 3 and all(card_id == key for card_id, key in rows)
+
+
+SAME_FRONTS = "# 卡\n\n" + "".join(f"What?::answer {n}\n\n" for n in range(5))
+
+
+def test_a_card_inserted_above_identical_fronts_moves_no_history(store, tmp_path):
+    path = tmp_path / "same.md"
+    path.write_text(SAME_FRONTS, encoding="utf-8")
+    import_paths(store, [path])
+    with store.session() as session:
+        before = {c.back: c.id for c in session.exec(select(Card))}
+    add_review(store, before["answer 2"])
+    path.write_text("# 卡\n\nWhat?::a new one\n\n" + SAME_FRONTS[len("# 卡\n\n"):], encoding="utf-8")
+    report = import_paths(store, [path])
+    assert (len(report.new), len(report.updated), len(report.removed)) == (1, 0, 0)
+    with store.session() as session:
+        after = {c.back: c.id for c in session.exec(select(Card))}
+        history = session.exec(select(ReviewLog.card_id)).all()
+    assert {back: after[back] for back in before} == before and history == [before["answer 2"]]
+    path.write_text("# 卡\n\n" + "".join(f"What?::answer {n}\n\n" for n in (4, 0, 3, 1, 2)), encoding="utf-8")
+    reordered = import_paths(store, [path])  # reordering (and the new card gone) moves nothing either
+    assert (reordered.updated, reordered.new, len(reordered.removed)) == ([], [], 1)
+
+
+def test_renaming_a_deck_heading_keeps_its_cards(store, notes):
+    import_paths(store, [notes])
+    card = cards_by_front(store)["梯度消失"]
+    add_review(store, card.id)
+    notes.write_text(NOTES.replace("## 梯度问题", "## 梯度的问题"), encoding="utf-8")
+    report = import_paths(store, [notes])
+    assert not report.new and not report.removed and card.id in report.updated
+    renamed = cards_by_front(store)["梯度消失"]
+    assert renamed.id == card.id and renamed.deck == "深度学习八股::梯度的问题"
+
+
+def test_an_obsidian_schedule_seeds_the_first_fsrs_state_only(store, tmp_path):
+    from studyapp.store.tables import REVIEW
+
+    path = tmp_path / "sr.md"
+    path.write_text("Adam::Adaptive moments <!--SR:!2026-03-01,10,250-->\n", encoding="utf-8")
+    import_paths(store, [path])
+    (card,) = cards_by_front(store).values()
+    assert card.state == REVIEW and card.stability == 10.0 and card.difficulty == 5.0
+    assert card.due == datetime(2026, 3, 1, tzinfo=timezone.utc)
+    path.write_text("Adam::Adaptive moment estimation <!--SR:!2027-01-01,99,130-->\n", encoding="utf-8")
+    import_paths(store, [path])
+    assert cards_by_front(store)["Adam"].stability == 10.0  # never overwritten after the first import
+
+
+def test_reversed_pairs_and_clozes_are_siblings(store, tmp_path):
+    path = tmp_path / "sib.md"
+    path.write_text("Adam:::Adaptive moments\n\nThe {{c1::softmax}} gives {{c2::probabilities}}.\n\n"
+                    "Lone card::on its own\n", encoding="utf-8")
+    import_paths(store, [path])
+    with store.session() as session:
+        keys = {c.front: (c.id, c.sibling_key) for c in session.exec(select(Card))}
+    assert keys["Adaptive moments"][1] == keys["Adam"][0] == keys["Adam"][1]
+    clozes = [key for front, key in keys.items() if "{{c" in front]
+    assert len(clozes) == 2 and clozes[0][1] == clozes[1][1] == clozes[0][0]
+    assert keys["Lone card"][1] == keys["Lone card"][0]
+
+
+def test_a_folder_imports_every_md_below_it(store, tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "one.md").write_text("Q: One?\nA: 1\n", encoding="utf-8")
+    (tmp_path / "a" / "b" / "two.md").write_text("Q: Two?\nA: 2\n", encoding="utf-8")
+    (tmp_path / "a" / "b" / "skip.txt").write_text("Q: No?\nA: no\n", encoding="utf-8")
+    report = import_paths(store, [tmp_path / "a"])
+    assert len(report.new) == 2 and set(cards_by_front(store)) == {"One?", "Two?"}

@@ -88,8 +88,18 @@ def test_a_foreign_sqlite_file_is_not_taken_over(db_path):
         open_store(db_path)
 
 
+def _as_version_6(db_path) -> None:
+    """Turn a current database back into the version-6 schema (no demo link reasons)."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("ALTER TABLE carddemo DROP COLUMN reason")
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+
+
 def _as_version_5(db_path) -> None:
     """Turn a current database back into the version-5 schema (demo runs without threads, prediction, answer)."""
+    _as_version_6(db_path)
     conn = sqlite3.connect(db_path)
     for column in ("threads", "prediction", "answer"):
         conn.execute(f"ALTER TABLE demorun DROP COLUMN {column}")
@@ -229,3 +239,25 @@ def test_version_5_demo_runs_gain_threads_prediction_and_answer(db_path):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT demo_id, claim_holds, metrics, threads, prediction, answer FROM demorun").fetchall() == [
         ("dying_relu", 1, '{"x": 1.0}', None, None, None)]
+
+
+def test_version_6_gets_demo_link_reasons_and_keeps_its_links(db_path, tmp_path):
+    from studyapp.notes.importer import import_paths
+
+    notes = tmp_path / "n.md"
+    notes.write_text("# 章\n\n**梯度爆炸**\n损失变成 NaN。\n", encoding="utf-8")
+    store = open_store(db_path)
+    import_paths(store, [notes])
+    store.close()
+    conn = sqlite3.connect(db_path)
+    links = conn.execute("SELECT card_id, demo_id FROM carddemo ORDER BY demo_id").fetchall()
+    conn.execute("ALTER TABLE carddemo DROP COLUMN reason")
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT card_id, demo_id, reason FROM carddemo ORDER BY demo_id").fetchall() == [
+        (card, demo, "") for card, demo in links]

@@ -1,0 +1,66 @@
+"""Page furniture: the parts of a notes page that are about the page, never cards.
+
+Tables of contents, reference and resource lists, contributor and credit lines, sponsor
+blocks, TODO checklists, badge and image banners, link-only lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from studyapp.notes.syntax import strip_symbols
+
+FURNITURE_HEADINGS = {
+    "contents", "table of contents", "toc", "index", "目录", "目錄", "索引",
+    "references", "reference", "参考资料", "参考", "参考文献", "参考链接", "引用", "参考资源",
+    "resources", "resource", "资源", "学习资源", "相关资源", "links", "useful links", "相关链接", "链接",
+    "further reading", "see also", "reading list", "延伸阅读", "扩展阅读", "推荐阅读",
+    "contributors", "contributing", "contribution", "contribute", "贡献者", "贡献", "致谢", "鸣谢", "感谢",
+    "acknowledgements", "acknowledgments", "acknowledgement", "credits", "thanks", "authors", "作者",
+    "sponsors", "sponsor", "sponsorship", "support", "support us", "赞助", "赞助商", "支持", "打赏",
+    "license", "licence", "许可", "许可证", "版权", "copyright", "todo", "to do", "待办", "changelog", "更新日志",
+    "star history", "stargazers", "disclaimer", "免责声明", "about", "关于", "关于作者", "contact", "联系",
+    "联系方式", "交流群", "公众号",
+}
+_TOC_MARKER = re.compile(r"^\s*(?:\[\[?toc\]?\]|\$\{toc\}|\[\[_toc_\]\]|<!--\s*toc\s*-->)\s*$", re.I)
+_CHECKLIST = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?\[[ xX]\]\s")
+_CREDIT = re.compile(
+    r"^\s*(?:>\s*)?(?:contributed by|maintained by|created by|written by|compiled by|translated by|author|authors|"
+    r"credits?|作者|贡献者|译者|整理|编者|原作者|转载自?|来源|本文作者|if you (?:like|find)|please (?:give|star)|"
+    r"give (?:us |it |this )?a star|star (?:this|the) repo)(?![A-Za-z])", re.I)
+_SPONSOR = re.compile(r"\b(?:sponsor(?:ed)?|patreon|buy me a coffee|ko-fi|open ?collective)\b|赞助|打赏", re.I)
+_LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)]*\)|<img\b[^>]*>|<a\b[^>]*>.*?</a>|"
+                            r"https?://\S+|\[[^\[\]]*\]\[[^\[\]]*\]", re.I)
+
+
+def is_furniture_heading(title: str) -> bool:
+    """A heading whose section is about the page (contents, references, credits, ...)."""
+    name = strip_symbols(re.sub(r"[*_`:：#]", "", title)).strip().casefold()
+    return name in FURNITURE_HEADINGS
+
+
+def furniture_line(text: str) -> str:
+    """Why this line (or list item) is furniture, or "" when it is content."""
+    stripped = text.strip()
+    if not stripped:
+        return ""
+    if _TOC_MARKER.match(stripped):
+        return "table of contents marker"
+    if _CHECKLIST.match(stripped):
+        return "TODO checklist"
+    if _CREDIT.match(stripped):
+        return "credit line"
+    if _SPONSOR.search(stripped) and len(stripped) < 200:
+        return "sponsor line"
+    if is_link_only(stripped):
+        return "link or image only"
+    return ""
+
+
+def is_link_only(text: str) -> bool:
+    """Nothing but links, images or badges (and separators) on the line."""
+    if not _LINK_OR_IMAGE.search(text):
+        return False
+    rest = _LINK_OR_IMAGE.sub("", text)
+    rest = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", rest)
+    return not re.sub(r"[\s|·•,，、;；:：\-–—>()（）]+", "", strip_symbols(rest))

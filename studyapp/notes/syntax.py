@@ -1,0 +1,181 @@
+"""The flashcard syntaxes people already write, line by line, and the clean-up of fronts.
+
+* explicit questions and answers: ``Q:``, ``Q.``, ``Q1:``, ``Question:``, ``问：``, ``问题：``
+  with ``A:``, ``A.``, ``Answer:``, ``答：``, ``答案：``;
+* Obsidian Spaced Repetition: ``question::answer``, ``question:::answer`` (a reversed
+  sibling too), a ``?`` / ``??`` line between a multi-line question and its answer,
+  ``#flashcards/deck`` tags and ``<!--SR:!2024-01-31,12,250-->`` schedule comments;
+* clozes: Anki's ``{{c1::part}}`` / ``{{c1::part::hint}}`` and hashcards'
+  ``C: text with [part]`` (rewritten to Anki's form, one number per bracket);
+* YAML (``---``) or TOML (``+++``) front matter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+QUESTION_PREFIX = re.compile(
+    r"^\s*(?:\*\*)?\s*(?:Q\d*\s*[:：.)]|Question\s*\d*\s*[:：.]|问题?\s*\d*\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
+ANSWER_PREFIX = re.compile(r"^\s*(?:\*\*)?\s*(?:A\d*\s*[:：.)]|Answer\s*[:：.]|答案?\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
+CLOZE_PREFIX = re.compile(r"^\s*C\s*[:：]\s*(.+)$")
+ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+_HASHCARDS_DELETION = re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?!\()")
+_INLINE_CARD = re.compile(r"^(?P<q>.+?)\s*(?P<sep>:::|::)\s*(?P<a>.+)$")
+SEPARATOR_LINES = {"?": False, "??": True}  # multi-line card separator -> reversed too
+FLASHCARD_TAG = re.compile(r"(?:^|\s)#(flashcards?(?:/[\w\-/]+)?)(?=\s|$)", re.I)
+SR_COMMENT = re.compile(r"<!--\s*SR:(.*?)-->", re.S)
+_SR_ENTRY = re.compile(r"!(\d{4}-\d{2}-\d{2}),(\d+),(\d+)")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^)]*\)")
+_CITATION = re.compile(r"\[\s*\[[^\[\]]*\]\([^)]*\)\s*\]")
+_WIKILINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_BREAK = re.compile(r"<br\s*/?>", re.I)
+_WRAPPERS = re.compile(r"</?(?:details|p|div|span|center|font|b|strong|em|i)\b[^<>]*>", re.I)
+_SUMMARY = re.compile(r"<summary\b[^<>]*>(.*?)</summary>", re.I | re.S)
+
+
+@dataclass(frozen=True)
+class SRState:
+    """One Obsidian Spaced Repetition schedule: next due date, interval in days, ease (250 = 2.5)."""
+
+    due: date
+    interval: int
+    ease: int
+
+
+def sr_states(comment_body: str) -> list[SRState]:
+    """The schedules in an ``<!--SR:...-->`` comment, one per card of the note, in card order."""
+    states = []
+    for day, interval, ease in _SR_ENTRY.findall(comment_body):
+        try:
+            states.append(SRState(date.fromisoformat(day), int(interval), int(ease)))
+        except ValueError:
+            continue
+    return states
+
+
+def inline_card(line: str) -> tuple[str, str, bool] | None:
+    """(question, answer, reversed) for an Obsidian ``question::answer`` line, else None.
+
+    ``std::vector``-like code (no space anywhere around or beside the separator) and
+    separators inside inline code are not cards.
+    """
+    if "::" not in line or ANKI_CLOZE.search(line) or line.lstrip().startswith(("|", "`")):
+        return None
+    match = _INLINE_CARD.match(line.strip())
+    if match is None:
+        return None
+    question, answer = match.group("q").strip(), match.group("a").strip()
+    if line[: line.find("::")].count("`") % 2:
+        return None
+    raw = line.strip()
+    sep_at = match.start("sep")
+    spaced = raw[sep_at - 1: sep_at].isspace() or raw[match.end("sep"): match.end("sep") + 1].isspace()
+    if not spaced and match.group("sep") == "::" and " " not in question and " " not in answer:
+        return None  # std::vector, torch::nn::Linear
+    if not question or not answer or answer.startswith(":"):
+        return None
+    return question, answer, match.group("sep") == ":::"
+
+
+def hashcards_cloze(text: str) -> str:
+    """``C: a [b] c [d]`` -> ``a {{c1::b}} c {{c2::d}}`` (links and images are left alone)."""
+    counter = iter(range(1, 10_000))
+    return _HASHCARDS_DELETION.sub(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
+
+
+def cloze_cards(text: str) -> list[tuple[str, str]]:
+    """(front, back) per deletion number of a cloze note, in number order.
+
+    The front keeps its own deletions in Anki markup (``{{c2::part::hint}}``) and shows the
+    others' text; the back is the whole text with this card's parts in bold.
+    """
+    numbers = sorted({int(m.group(1)) for m in ANKI_CLOZE.finditer(text)})
+    cards = []
+    for number in numbers:
+        def front_part(m, number=number):
+            return m.group(0) if int(m.group(1)) == number else m.group(2)
+
+        def back_part(m, number=number):
+            return f"**{m.group(2)}**" if int(m.group(1)) == number else m.group(2)
+
+        cards.append((ANKI_CLOZE.sub(front_part, text), ANKI_CLOZE.sub(back_part, text)))
+    return cards
+
+
+def cloze_prompt(front: str) -> str:
+    """A cloze front as the learner sees it: each hidden part shown as ``[...]`` or ``[hint]``."""
+    return ANKI_CLOZE.sub(lambda m: f"[{m.group(3)}]" if m.group(3) else "[...]", front)
+
+
+def front_matter(lines: list[str]) -> tuple[int, dict[str, object]]:
+    """(number of lines the front matter takes, its keys) for YAML ``---`` or TOML ``+++``."""
+    if not lines or lines[0].strip() not in ("---", "+++"):
+        return 0, {}
+    fence = lines[0].strip()
+    try:
+        end = next(i for i in range(1, min(len(lines), 200)) if lines[i].strip() in (fence, "..."))
+    except StopIteration:
+        return 0, {}
+    meta: dict[str, object] = {}
+    key = None
+    for line in lines[1:end]:
+        item = re.match(r"^\s*-\s+(.+)$", line)
+        if item and key:
+            meta.setdefault(key, [])
+            if isinstance(meta[key], list):
+                meta[key].append(_unquote(item.group(1)))
+            continue
+        pair = re.match(r"^([A-Za-z_][\w-]*)\s*[:=]\s*(.*)$", line)
+        if not pair:
+            continue
+        key, value = pair.group(1).lower(), pair.group(2).strip()
+        if value.startswith("[") and value.endswith("]"):
+            meta[key] = [_unquote(v) for v in value[1:-1].split(",") if v.strip()]
+        elif value:
+            meta[key] = _unquote(value)
+    return end + 1, meta
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"" else value
+
+
+def strip_wrappers(text: str) -> tuple[str, str]:
+    """(text without ``<details>``/``<summary>``/``<p>`` wrappers and ``<br/>``, the summary label)."""
+    summary = _SUMMARY.search(text)
+    label = _HTML_TAG.sub("", summary.group(1)).strip() if summary else ""
+    text = _SUMMARY.sub("", text)
+    text = _BREAK.sub("\n", text)
+    return _WRAPPERS.sub("", text).strip(), label
+
+
+def clean_front(text: str) -> str:
+    """A front without link markup, HTML, difficulty emoji or a question prefix."""
+    text = _CITATION.sub("", text)
+    text = _WIKILINK.sub(lambda m: m.group(1), text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _BREAK.sub(" ", text)
+    text = _HTML_TAG.sub("", text)
+    prefix = QUESTION_PREFIX.match(text)
+    if prefix and prefix.group(1).strip():
+        text = prefix.group(1)
+    return strip_symbols(text)
+
+
+def strip_symbols(text: str) -> str:
+    """Leading and trailing emoji and symbols (🟢 ⭐ 🔥 ✅) off a title."""
+    chars = list(text.strip())
+    while chars and (_is_symbol(chars[0]) or chars[0].isspace()):
+        chars.pop(0)
+    while chars and (_is_symbol(chars[-1]) or chars[-1].isspace()):
+        chars.pop()
+    return "".join(chars)
+
+
+def _is_symbol(char: str) -> bool:
+    return unicodedata.category(char) in ("So", "Cf") or char in "\ufe0f\u200d"
