@@ -100,7 +100,7 @@ class CardDemo(SQLModel, table=True):
     card_id: str = Field(foreign_key="card.id", primary_key=True, ondelete="CASCADE")
     demo_id: str = Field(primary_key=True, index=True)
     explicit: bool = False  # named by a "demo: ID" line in the notes
-    reason: str = ""  # why: "named in the notes", "front: 'vanishing gradient'", "answer: '梯度消失'"
+    reason: str = Field(default="", sa_column_kwargs={"server_default": ""})  # why: "named in the notes", "front: 'vanishing gradient'", "answer: '梯度消失'"
 
 
 class ReviewLog(SQLModel, table=True):
