@@ -38,7 +38,8 @@ class ReviewSession:
     queue: Optional[DailyQueue] = field(default=None, init=False)
     answered: int = field(default=0, init=False)  # ratings in this sitting
     _shown_at: Optional[datetime] = field(default=None, init=False)
-    _undo_stack: list[int] = field(default_factory=list, init=False)
+    # what `u` takes back, latest last: ("rating", review-log id) or ("suspension", card id)
+    _undo_stack: list[tuple[str, object]] = field(default_factory=list, init=False)
     _cram_ids: list[str] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -96,7 +97,7 @@ class ReviewSession:
             except UserError:
                 self._skip_current()
                 raise
-            self._undo_stack.append(result.log_id)
+            self._undo_stack.append(("rating", result.log_id))
         self.answered += 1
         self.advance()
         return result
@@ -105,12 +106,23 @@ class ReviewSession:
     def can_undo(self) -> bool:
         return bool(self._undo_stack)
 
+    @property
+    def last_undoable(self) -> Optional[str]:
+        """What `u` would take back: 'rating', 'suspension', or None."""
+        return self._undo_stack[-1][0] if self._undo_stack else None
+
     def undo(self) -> Card:
-        """Take back the last rating of this sitting and show that card again."""
+        """Take back the last rating or suspension of this sitting and show that card again."""
         if not self._undo_stack:
             raise UserError("nothing to undo" + (" (cram ratings change nothing)" if self.cram else ""))
-        card_id = undo(self.store, self._undo_stack.pop())
-        self.answered -= 1
+        kind, target = self._undo_stack.pop()
+        if kind == "rating":
+            card_id = undo(self.store, target)
+            self.answered -= 1
+        else:
+            card_id = set_suspended(self.store, target, False)[0].id
+            if self.cram:
+                self._cram_ids.insert(0, card_id)
         with self.store.session() as session:
             self.current = session.get(Card, card_id)
             # the counts in the progress line must match the database again
@@ -120,7 +132,8 @@ class ReviewSession:
         return self.current
 
     def suspend_current(self) -> Card:
-        """Suspend the card on screen and move on (a card removed meanwhile: UserError, moved on too)."""
+        """Suspend the card on screen and move on, `undo` takes it back (a card removed meanwhile:
+        UserError, moved on too)."""
         try:
             card, _ = set_suspended(self.store, self.current.id, True)
         except DatabaseLocked:
@@ -128,6 +141,7 @@ class ReviewSession:
         except UserError:
             self._skip_current()
             raise
+        self._undo_stack.append(("suspension", card.id))
         if self.cram:
             self._cram_ids.remove(card.id)
         self.advance()

@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from textual.app import App
+from textual.binding import Binding
 
 from studyapp.store.database import Store
 from studyapp.store.tables import utcnow
+from studyapp.tui import wide_chars
 
 
 class StudyApp(App):
@@ -22,12 +24,14 @@ class StudyApp(App):
     CSS_PATH = "studyapp.tcss"
     TITLE = "studyapp"
     ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("question_mark", "help", "Keys", tooltip="List the keys of this screen")]
 
     def __init__(self, store: Store, *, clock_offset: Optional[timedelta] = None, deck: Optional[str] = None,
                  cram: bool = False, straight_to_review: bool = False,
                  mock: Optional[tuple[int, float]] = None) -> None:
         super().__init__()
         self.start_mock = mock  # (questions, minutes): open straight into a mock interview
+        wide_chars.install()  # CJK text intact in notices drawn over other widgets
         self.store = store
         self.clock_offset = clock_offset or timedelta(0)
         self.start_deck = deck
@@ -72,6 +76,13 @@ class StudyApp(App):
             self.exit()
         else:
             self.pop_screen()
+
+    def action_help(self) -> None:
+        """`?` on every screen: the keys that work there now."""
+        from studyapp.tui.screens.help import HelpScreen, key_lines
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_lines(self.screen)))
 
     def show_stats(self) -> None:
         from studyapp.tui.screens.stats import StatsScreen

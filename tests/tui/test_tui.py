@@ -183,16 +183,17 @@ async def test_header_counts_follow_undo_and_suspend(store):
 
 
 @pilot_test
-async def test_footer_keeps_keys_and_back_at_100_columns_on_a_card_with_a_demo(store):
+@pytest.mark.parametrize("width", [80, 100])
+async def test_footer_keeps_keys_and_back_on_a_card_with_a_demo(store, width):
     (cid,) = add_cards(store, 1)
     with store.transaction() as session:
         session.add(CardDemo(card_id=cid, demo_id="dying_relu"))
     app = make_app(store, straight_to_review=True)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(width, 24)) as pilot:
         await pilot.pause()
         keys = {str(key.render()).strip(): key.region for key in app.screen.query("FooterKey")}
-        for shown in ("space Show", "u Undo", "s Suspend", "e Edit", "d Demo", "? Keys", "q Back"):
-            assert shown in keys and keys[shown].right <= 100, (shown, keys)
+        for shown in ("space/enter Show", "u Undo", "s Suspend", "e Edit", "d Demo", "? Keys", "q Back"):
+            assert shown in keys and keys[shown].right <= width, (shown, keys)
 
 
 def drawn_lines(widget) -> list[str]:
@@ -297,3 +298,60 @@ def test_starting_the_tui_does_not_import_torch(store):
     result = json.loads(done.stdout)
     assert result["front"] == "Question c00000?"
     assert result["torch_imported"] is False
+
+
+@pilot_test
+async def test_question_mark_lists_the_keys_on_every_screen(store):
+    add_cards(store, 2, deck="DL::CNN")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screens = {"DeckListScreen": ["enter  Study", "↓ / j  Down", "end / ctrl+end / G  Last row"],
+                   "DemoBrowserScreen": ["enter  Run"], "StatsScreen": ["q / esc  Back"],
+                   "ReviewScreen": ["space / enter  Show answer / Good", "u  Undo the last rating or suspension"]}
+        for keys, name in (((), "DeckListScreen"), (("D",), "DemoBrowserScreen"), (("S",), "StatsScreen"),
+                           (("enter",), "ReviewScreen")):
+            await pilot.press(*keys)
+            assert type(app.screen).__name__ == name
+            await pilot.press("question_mark")
+            shown = text(app, "#help-keys")
+            for line in screens[name]:
+                assert line in shown, (name, shown)
+            assert "?  List the keys of this screen" in shown and "Focus Next" not in shown
+            await pilot.press("question_mark")  # ? closes it again
+            assert type(app.screen).__name__ == name
+            if name in ("DemoBrowserScreen", "StatsScreen"):
+                await pilot.press("q")
+
+
+@pilot_test
+async def test_lists_move_with_j_k_home_and_end(store):
+    for deck in ("A", "B", "C"):
+        add_cards(store, 1, deck=deck, prefix=deck)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one("#decks")
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        await pilot.press("G", "enter")
+        assert type(app.screen).__name__ == "ReviewScreen" and app.screen.session.deck == "C"
+
+
+@pilot_test
+async def test_u_undoes_a_suspension(store):
+    first, second = add_cards(store, 2)
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "3")  # rate the first, then suspend the second
+        assert text(app, "#front") == f"Question {second}?"
+        await pilot.press("s")
+        assert card(store, second).suspended
+        await pilot.press("u")
+        assert not card(store, second).suspended and text(app, "#front") == f"Question {second}?"
+        await pilot.press("u")  # then the rating before it
+        assert card(store, first).state == NEW and text(app, "#front") == f"Question {first}?"

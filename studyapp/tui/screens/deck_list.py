@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from studyapp.review.queue import build_queue, deck_counts
 from studyapp.review.settings import load_settings
+from studyapp.tui.widgets.list_table import ListTable
 
 ALL_DECKS = ""  # row key of the "all decks" row
 
@@ -17,7 +18,7 @@ class DeckListScreen(Screen):
     """Pick a deck: Enter studies it, c crams it."""
 
     BINDINGS = [
-        Binding("enter", "study", "Study"),
+        Binding("enter", "study", "Study", priority=True),  # before the table's own Enter, so the footer names it
         Binding("c", "cram", "Cram"),
         Binding("S", "stats", "Stats"),
         Binding("D", "demos", "Demos"),
@@ -28,7 +29,7 @@ class DeckListScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("Decks — today's cards (new · learning · due)", id="deck-title")
-        yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="decks")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -62,7 +63,7 @@ class DeckListScreen(Screen):
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_study()
+        self.action_study()  # a click on the highlighted row
 
     def action_study(self) -> None:
         self.app.study(self._selected_deck() or None)

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from studyapp.runner.catalog import catalog
 from studyapp.store.tables import Card, CardDemo
+from studyapp.tui.widgets.list_table import ListTable
 
 
 class DemoBrowserScreen(Screen):
@@ -17,13 +18,13 @@ class DemoBrowserScreen(Screen):
 
     CSS_PATH = "demo.tcss"
     BINDINGS = [
-        Binding("enter", "open", "Run"),
+        Binding("enter", "open", "Run", priority=True),  # before the table's own Enter, so the footer names it
         Binding("q,escape", "back", "Back"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Static("Demos — runnable answers (Enter runs one)", id="browser-title")
-        yield DataTable(id="demos", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="demos")
         yield Static(id="browser-claim")
         yield Footer()
 
@@ -49,7 +50,7 @@ class DemoBrowserScreen(Screen):
         self.query_one("#browser-claim", Static).update(f"Claim: {info.claim}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_open()
+        self.action_open()  # a click on the highlighted row
 
     def action_open(self) -> None:
         from studyapp.tui.screens.demo import DemoScreen

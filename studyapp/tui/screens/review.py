@@ -45,16 +45,15 @@ class ReviewScreen(Screen):
     # the tooltip is the longer wording, listed by the ? screen. The rating keys are left out
     # of the footer: once the answer shows, the buttons carry them ("1 Again · 1m").
     BINDINGS = [
-        Binding("space,enter", "reveal", "Show", tooltip="Show answer / Good"),
+        Binding("space,enter", "reveal", "Show", tooltip="Show answer / Good", key_display="space/enter"),
         Binding("1", "rate(1)", "Again", show=False),
         Binding("2", "rate(2)", "Hard", show=False),
         Binding("3", "rate(3)", "Good", show=False),
         Binding("4", "rate(4)", "Easy", show=False),
-        Binding("u", "undo", "Undo"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last rating or suspension"),
         Binding("s", "suspend", "Suspend"),
         Binding("e", "edit", "Edit", tooltip="Edit source"),
         Binding("d", "demo", "Demo", tooltip="Run demo"),
-        Binding("question_mark", "help", "Keys"),
         Binding("q,escape", "back", "Back"),
     ]
 
@@ -187,12 +186,13 @@ class ReviewScreen(Screen):
     def action_undo(self) -> None:
         if self._saving():
             return
+        what = self.session.last_undoable
         try:
             card = self.session.undo()
         except UserError as exc:
             self.notify(str(exc), severity="warning")
             return
-        self.notify(f"Undid the rating of {card.front[:40]!r}")
+        self.notify(f"Undid the {what} of {card.front[:40]!r}")
         self.show_card()
 
     def action_suspend(self) -> None:
@@ -204,7 +204,7 @@ class ReviewScreen(Screen):
             self.notify(f"Not suspended: {exc}", severity="warning", timeout=8)
             self.show_card()
             return
-        self.notify(f"Suspended {card.front[:40]!r} (studyapp unsuspend {card.id})")
+        self.notify(f"Suspended {card.front[:40]!r} (u undoes; the card browser, b, unsuspends)")
         self.show_card()
 
     def action_edit(self) -> None:
@@ -249,11 +249,6 @@ class ReviewScreen(Screen):
         from studyapp.tui.screens.demo import DemoScreen
 
         self.app.push_screen(DemoScreen(self.demo_ids, card_id=self.session.current.id))
-
-    def action_help(self) -> None:
-        from studyapp.tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self.BINDINGS))
 
     def action_back(self) -> None:
         if self._saving():
