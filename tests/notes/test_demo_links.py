@@ -17,6 +17,8 @@ EXPECTED_LINKS = {
     "GAN的训练中可能遇到的问题是什么？": {"gan_mode_collapse"},
     "正则化": {"l1_vs_l2_sparsity"},
     "注意力模型": {"attention_scaling"},
+    "为什么引入非线性激励函数": {"linear_collapse"},
+    "标准化+归一化": {"feature_scaling"},
     "$outputsize$ = ?": {"conv_output_size"},
     "过拟合Overfitting": {"overfitting"},
     "长短时记忆网络（Long Short-Term Memory，LSTM）": {"rnn_vs_lstm"},
