@@ -19,6 +19,7 @@ EXPECTED_LINKS = {
     "注意力模型": {"attention_scaling"},
     "为什么引入非线性激励函数": {"linear_collapse"},
     "标准化+归一化": {"feature_scaling"},
+    "欠拟合": {"bias_variance"},
     "$outputsize$ = ?": {"conv_output_size"},
     "过拟合Overfitting": {"overfitting"},
     "长短时记忆网络（Long Short-Term Memory，LSTM）": {"rnn_vs_lstm"},
