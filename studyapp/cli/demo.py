@@ -76,7 +76,7 @@ def _positive_seconds(text: str) -> float:
 def run_list(args) -> int:
     from sqlmodel import select
 
-    from studyapp.runner.catalog import catalog
+    from studyapp.runner.catalog import broken_demos, catalog
     from studyapp.store.tables import Card, CardDemo
 
     store = store_for(args)
@@ -90,17 +90,20 @@ def run_list(args) -> int:
               "predict": None if info.predict is None else {"question": info.predict.question,
                                                             "choices": dict(info.predict.choices)}}
              for info in catalog().values()]
+    broken = broken_demos()
     if args.json:
         print_json(demos)
-        return 0
-    for demo in demos:
-        print(f"{demo['id']:<24} {demo['title']}")
-        print(f"{'':<24} {demo['claim']}")
-        if demo["predict"]:
-            choices = "  ".join(f"{key}) {text}" for key, text in demo["predict"]["choices"].items())
-            print(f"{'':<24} ? {demo['predict']['question']}  {choices}")
-        for card in demo["cards"]:
-            print(f"{'':<24} ▸ {card['front']}")
+    else:
+        for demo in demos:
+            print(f"{demo['id']:<24} {demo['title']}")
+            print(f"{'':<24} {demo['claim']}")
+            if demo["predict"]:
+                choices = "  ".join(f"{key}) {text}" for key, text in demo["predict"]["choices"].items())
+                print(f"{'':<24} ? {demo['predict']['question']}  {choices}")
+            for card in demo["cards"]:
+                print(f"{'':<24} ▸ {card['front']}")
+    for demo in broken:  # on stderr, so the list (and its JSON) stays the usable demos
+        print(f"studyapp: warning: {demo.path}: not a usable demo, left out: {demo.error}", file=sys.stderr)
     return 0
 
 

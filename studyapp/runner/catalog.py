@@ -8,7 +8,10 @@ choice its numbers make right). Reading them with ``ast`` keeps ``demo list``, c
 linking and the TUI free of the torch import.
 
 ``$STUDYAPP_DEMOS_DIR`` names an extra folder of demo files (your own demos, kept outside
-the package); they follow the same contract and may not reuse a built-in id.
+the package); they follow the same contract and may not reuse a built-in id. A user demo
+file that cannot be read (unreadable, a syntax error, constants missing or of the wrong
+type, a taken id) is left out of the catalog and listed by ``broken_demos()`` with what is
+wrong, so one bad file never stops ``import``, ``demo list`` or the TUI.
 """
 
 from __future__ import annotations
@@ -81,6 +84,14 @@ class DemoInfo:
     predict: Prediction | None = None  # the question asked before a run, if the demo declares one
 
 
+@dataclass(frozen=True)
+class BrokenDemo:
+    """A file in $STUDYAPP_DEMOS_DIR that is not a usable demo, and why."""
+
+    path: str
+    error: str
+
+
 _FIRST_IMPORT = re.compile(r"^(?:from|import) ", re.MULTILINE)
 
 
@@ -105,42 +116,98 @@ def _literals(tree: ast.Module) -> dict:
     return found
 
 
-def _scan(folder, module_prefix: str, with_path: bool) -> list[DemoInfo]:
-    found = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".py") or entry.name.startswith("_"):
+def _info(entry, module_prefix: str, with_path: bool) -> DemoInfo | None:
+    """The demo a file declares; None for a helper module (none of the constants); ValueError if broken."""
+    try:
+        source = entry.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        constants = _read_constants(source, entry.name)
+    except SyntaxError as exc:
+        raise ValueError(f"line {exc.lineno}: {exc.msg}") from None
+    except (ValueError, TypeError, MemoryError, RecursionError):
+        raise ValueError(f"{', '.join(REQUIRED)} must be plain literals") from None
+    missing = [key for key in REQUIRED if key not in constants]
+    if len(missing) == len(REQUIRED):
+        return None
+    if missing:
+        raise ValueError(f"no {', '.join(missing)} (a demo declares {', '.join(REQUIRED)})")
+    for key in ("ID", "TITLE", "CLAIM"):
+        if not isinstance(constants[key], str) or not constants[key].strip():
+            raise ValueError(f"{key} must be a non-empty string")
+    groups = constants["CARD_TERMS"]
+    if not isinstance(groups, (list, tuple)) or not all(
+            isinstance(group, (list, tuple)) and group and all(isinstance(term, str) for term in group)
+            for group in groups):
+        raise ValueError("CARD_TERMS must be a list of tuples of strings, e.g. [('ReLU', 'dying')]")
+    try:
+        predict = _prediction(constants.get("PREDICT"), entry.name)
+    except UserError as exc:
+        raise ValueError(str(exc).removeprefix(f"{entry.name}: ")) from None
+    return DemoInfo(
+        id=constants["ID"], title=constants["TITLE"], claim=constants["CLAIM"],
+        card_terms=tuple(tuple(group) for group in groups),
+        module=f"{module_prefix}{entry.name[:-3]}", path=str(entry) if with_path else None, predict=predict,
+    )
+
+
+def _demo_files(folder) -> list:
+    return [entry for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+            if entry.name.endswith(".py") and not entry.name.startswith("_")]
+
+
+def _user_demos(taken: set[str]) -> tuple[list[DemoInfo], list[BrokenDemo]]:
+    """$STUDYAPP_DEMOS_DIR's demos, and its files that are not usable demos."""
+    extra = os.environ.get("STUDYAPP_DEMOS_DIR")
+    if not extra:
+        return [], []
+    from pathlib import Path
+
+    folder = Path(extra).expanduser()
+    try:
+        entries = _demo_files(folder)
+    except OSError as exc:
+        return [], [BrokenDemo(str(folder), f"STUDYAPP_DEMOS_DIR: cannot list this folder ({exc.strerror})")]
+    found: list[DemoInfo] = []
+    broken: list[BrokenDemo] = []
+    for entry in entries:
+        try:
+            info = _info(entry, "studyapp_user_demos.", with_path=True)
+        except ValueError as exc:
+            broken.append(BrokenDemo(str(entry), str(exc)))
             continue
-        constants = _read_constants(entry.read_text(encoding="utf-8"), entry.name)
-        if not all(key in constants for key in REQUIRED):
+        if info is None:
             continue
-        found.append(DemoInfo(
-            id=constants["ID"],
-            title=constants["TITLE"],
-            claim=constants["CLAIM"],
-            card_terms=tuple(tuple(group) for group in constants["CARD_TERMS"]),
-            module=f"{module_prefix}{entry.name[:-3]}",
-            path=str(entry) if with_path else None,
-            predict=_prediction(constants.get("PREDICT"), entry.name),
-        ))
-    return found
+        if info.id in taken:
+            broken.append(BrokenDemo(str(entry), f"demo id {info.id!r} is already taken"))
+            continue
+        taken.add(info.id)
+        found.append(info)
+    return found, broken
+
+
+def _builtin_demos() -> dict[str, DemoInfo]:
+    demos = {}
+    for entry in _demo_files(files("studyapp.demos")):
+        info = _info(entry, "studyapp.demos.", with_path=False)  # ours: a broken one is a bug, let it show
+        if info is not None:
+            demos[info.id] = info
+    return demos
 
 
 @lru_cache(maxsize=1)
 def catalog() -> dict[str, DemoInfo]:
-    """All demos, by id: the built-in ones in file-name order, then $STUDYAPP_DEMOS_DIR's."""
-    demos = {info.id: info for info in _scan(files("studyapp.demos"), "studyapp.demos.", with_path=False)}
-    extra = os.environ.get("STUDYAPP_DEMOS_DIR")
-    if extra:
-        from pathlib import Path
-
-        folder = Path(extra).expanduser()
-        if not folder.is_dir():
-            raise UserError(f"STUDYAPP_DEMOS_DIR={extra}: not a folder")
-        for info in _scan(folder, "studyapp_user_demos.", with_path=True):
-            if info.id in demos:
-                raise UserError(f"{info.path}: demo id {info.id!r} is already a built-in demo")
-            demos[info.id] = info
+    """All usable demos, by id: the built-in ones in file-name order, then $STUDYAPP_DEMOS_DIR's."""
+    demos = _builtin_demos()
+    extra, _ = _user_demos(set(demos))
+    demos.update((info.id, info) for info in extra)
     return demos
+
+
+def broken_demos() -> list[BrokenDemo]:
+    """The files of $STUDYAPP_DEMOS_DIR left out of the catalog, each with what is wrong with it."""
+    return _user_demos(set(_builtin_demos()))[1]
 
 
 def get_demo(demo_id: str) -> DemoInfo:

@@ -1,14 +1,18 @@
 """Run a demo in its own process and stream what it says; never import torch here.
 
 The child (:mod:`studyapp.runner.child`) starts in a new session, so cancelling or timing
-out kills its whole process group (data-loader workers and all). Every run, whatever its
-end, becomes one ``DemoRun`` row when a store is given.
+out kills its whole process group (data-loader workers and all). Its output is read without
+blocking: once the child has exited, reading stops shortly after even if a process it left
+behind still holds the pipe, so a timeout returns on time. Lines are read as events by
+:mod:`studyapp.runner.events`; a malformed one makes the run an error. Every run, whatever
+its end, becomes one ``DemoRun`` row when a store is given.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select as fd_select  # sqlmodel.select is the query builder
 import signal
 import subprocess
 import sys
@@ -20,6 +24,7 @@ from typing import Callable, Iterator
 
 from sqlmodel import Session, select
 
+from studyapp.runner.events import RunEvent, parse_line
 from studyapp.store.database import Store, StoreError
 from studyapp.store.tables import DemoRun, utcnow
 
@@ -31,6 +36,9 @@ DEFAULT_THREADS = {"quick": 1, "full": 0}
 TIMEOUT_GROWTH = 2.0
 KILL_GRACE_SECONDS = 2.0
 TRACEBACK_TAIL_LINES = 12
+POLL_SECONDS = 0.1
+PIPE_GRACE_SECONDS = 0.5  # reading goes on this long after the child exits (its last lines)
+MAX_LINE_BYTES = 1 << 20  # a longer line without a newline is cut and shown as output
 
 
 @dataclass
@@ -59,22 +67,6 @@ class RunRequest:
     def with_longer_limit(self) -> "RunRequest":
         """The same run with twice the time limit (what to try after a timeout on a busy machine)."""
         return replace(self, timeout=self.time_limit * TIMEOUT_GROWTH)
-
-
-@dataclass
-class RunEvent:
-    """One line from the child: kind is start | progress | result | error | output."""
-
-    kind: str
-    data: dict
-
-    @property
-    def fraction(self) -> float:
-        return float(self.data.get("fraction", 0.0))
-
-    @property
-    def message(self) -> str:
-        return str(self.data.get("message", ""))
 
 
 @dataclass
@@ -121,14 +113,15 @@ class DemoProcess:
         self._stderr_tail: deque[str] = deque(maxlen=200)
         self._ended_by: str | None = None  # "timeout" | "cancelled"
         self._lock = threading.Lock()
+        self._malformed: list[str] = []
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         threads = request.thread_count
         if threads > 0:
             env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
         command = [sys.executable, "-m", "studyapp.runner.child", request.demo_id, "--device", request.device,
                    "--seed", str(request.seed), "--mode", request.mode, "--threads", str(threads)]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        encoding="utf-8", errors="replace", start_new_session=True, env=env)
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        start_new_session=True, env=env)
         self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)
         self._stderr_reader.start()
         self._watchdog = threading.Timer(request.time_limit, self._stop, args=("timeout",))
@@ -137,7 +130,7 @@ class DemoProcess:
 
     def _drain_stderr(self) -> None:
         for line in self.process.stderr:
-            self._stderr_tail.append(line.rstrip("\n"))
+            self._stderr_tail.append(line.decode("utf-8", "replace").rstrip("\n"))
 
     def _stop(self, reason: str) -> None:
         with self._lock:
@@ -151,23 +144,54 @@ class DemoProcess:
         self._stop("cancelled")
 
     def events(self) -> Iterator[RunEvent]:
-        """Events as the child sends them; ends when the child's output ends."""
-        for line in self.process.stdout:
-            line = line.strip()
-            if not line:
+        """Events as the child sends them; ends with its output, or just after the child exits."""
+        for line in self._lines():
+            event = parse_line(line)
+            if event is None:
                 continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError:  # a stray print from a demo or a library
-                yield RunEvent("output", {"message": line})
-                continue
-            yield RunEvent(str(data.pop("event", "output")), data)
+            if event.malformed:
+                self._malformed.append(event.message)
+            yield event
+
+    def _lines(self) -> Iterator[str]:
+        """The child's stdout, line by line, without ever blocking past the child's exit."""
+        stream = self.process.stdout
+        fd = stream.fileno()
+        os.set_blocking(fd, False)
+        pending = b""
+        exited_at = None
+        try:
+            while True:
+                ready, _, _ = fd_select.select([fd], [], [], POLL_SECONDS)
+                chunk = None
+                if ready:
+                    try:
+                        chunk = os.read(fd, 65536)
+                    except BlockingIOError:
+                        pass
+                    if chunk == b"":  # every writer closed the pipe
+                        break
+                if chunk:
+                    *lines, pending = (pending + chunk).split(b"\n")
+                    for raw in lines:
+                        yield raw.decode("utf-8", "replace")
+                    if len(pending) > MAX_LINE_BYTES:
+                        yield pending[:MAX_LINE_BYTES].decode("utf-8", "replace") + "…"
+                        pending = b""
+                if self.process.poll() is not None:
+                    exited_at = exited_at or time.monotonic()
+                    if time.monotonic() - exited_at > PIPE_GRACE_SECONDS:  # a leftover process holds the pipe
+                        break
+            if pending:
+                yield pending.decode("utf-8", "replace")
+        finally:
+            stream.close()
 
     def outcome(self, events: list[RunEvent]) -> RunOutcome:
         """Wait for the child to exit and sum up the run from the events it sent."""
         self.process.wait()
         self._watchdog.cancel()
-        self._stderr_reader.join(timeout=2)
+        self._stderr_reader.join(timeout=PIPE_GRACE_SECONDS)
         seconds = time.monotonic() - self._began
         start = next((e.data for e in events if e.kind == "start"), {})
         result = next((e.data for e in events if e.kind == "result"), None)
@@ -180,6 +204,8 @@ class DemoProcess:
             outcome.status = self._ended_by
             outcome.error = (f"timed out after {self.request.time_limit:g} s" if self._ended_by == "timeout"
                              else "cancelled")
+        elif self._malformed:
+            outcome.error = f"the demo sent a malformed event: {self._malformed[0]}"
         elif result is not None:
             outcome.result = result
             outcome.status = "ok" if result.get("claim_holds") else "failed"
