@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from studyapp.errors import UserError
 from studyapp.review.bury import bury_siblings, sibling_kind
 from studyapp.review.memory import fsrs_card, make_scheduler  # noqa: F401  (make_scheduler: re-exported)
+from studyapp.review.load_balance import LoadBalancer
 from studyapp.review.queue import next_day_start, study_day_start
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
@@ -117,15 +118,20 @@ def format_interval(interval: timedelta) -> str:
     return f"{days / 365:.1f}y"
 
 
-def preview(card: Card, scheduler, now: datetime) -> Preview:
-    """The outcome of each rating if ``card`` were answered at ``now`` (fuzz drawn once)."""
+def preview(card: Card, scheduler, now: datetime, balancer: Optional[LoadBalancer] = None) -> Preview:
+    """The outcome of each rating if ``card`` were answered at ``now`` (fuzz drawn once).
+
+    With a ``balancer``, review intervals land on a light day of their fuzz range.
+    """
     from fsrs import Rating
 
     now = now.astimezone(timezone.utc)  # py-fsrs accepts only the timezone.utc tzinfo
     before = fsrs_card(card, now)
+    afters = [scheduler.review_card(before, rating, review_datetime=now)[0] for rating in Rating]
+    if balancer is not None:
+        balancer.balance(card, before, now, afters)
     outcomes = []
-    for rating in Rating:
-        after, _ = scheduler.review_card(before, rating, review_datetime=now)
+    for rating, after in zip(Rating, afters):
         outcomes.append(Outcome(
             rating=int(rating), state=int(after.state), step=after.step,
             stability=after.stability, difficulty=after.difficulty,
@@ -244,6 +250,6 @@ def rate_now(store: Store, card_id: str, rating: int, settings: Settings, now: d
     """Read the card, preview and commit, all in one write transaction (the headless ``studyapp rate``)."""
     with store.transaction() as session:
         card = _rateable(session, card_id)
-        shown = preview(card, make_scheduler(settings), now)
+        shown = preview(card, make_scheduler(settings), now, LoadBalancer.for_settings(store, settings))
         result = _apply(session, card, shown, rating, settings, None)
     return shown, result

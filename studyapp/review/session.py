@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from studyapp.errors import UserError
 from studyapp.review.queue import DailyQueue, build_queue, cram_queue, next_due, set_suspended
+from studyapp.review.load_balance import LoadBalancer
 from studyapp.review.schedule import (AGAIN, CardChanged, CommitResult, Preview, commit, make_scheduler, preview,
                                       undo)
 from studyapp.review.settings import Settings, load_settings
@@ -48,6 +49,7 @@ class ReviewSession:
             if self.cram:
                 self._cram_ids = cram_queue(session, self.deck, self.clock())
         self._scheduler = make_scheduler(self.settings)
+        self._balancer = None if self.cram else LoadBalancer.for_settings(self.store, self.settings)
 
     def advance(self) -> Optional[Card]:
         """Choose the next card (None when the day's queue is empty) and show its front."""
@@ -65,7 +67,7 @@ class ReviewSession:
     def reveal(self) -> Preview:
         """The four outcomes, computed once: the buttons show them and rating commits one."""
         if self.revealed is None:
-            self.revealed = preview(self.current, self._scheduler, self.clock())
+            self.revealed = preview(self.current, self._scheduler, self.clock(), self._balancer)
         return self.revealed
 
     def rate(self, rating: int, wait_ms: Optional[int] = None) -> Optional[CommitResult]:
@@ -90,7 +92,7 @@ class ReviewSession:
                                 duration_ms=int(elapsed.total_seconds() * 1000), wait_ms=wait_ms)
             except CardChanged as changed:
                 self.current = changed.card
-                self.revealed = preview(changed.card, self._scheduler, self.clock())
+                self.revealed = preview(changed.card, self._scheduler, self.clock(), self._balancer)
                 raise
             except DatabaseLocked:
                 raise

@@ -20,6 +20,8 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440}
 RESET_WORD = "default"
+NORMAL, REDUCED, MINIMUM = "normal", "reduced", "minimum"  # Easy Days loads
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Settings:
     bury_reviews: bool = False
     bury_interday_learning: bool = False
     leech_lapses: int = 8
+    load_balancer: bool = True  # Anki 24.11+: pick the least busy day within the fuzz range
+    easy_days: tuple[str, ...] = (NORMAL,) * 7  # Monday to Sunday: normal / reduced / minimum
     fsrs_parameters: Optional[tuple[float, ...]] = None  # None: py-fsrs defaults
     interview_date: Optional[str] = None  # ISO date, e.g. "2026-04-01"
     interview_mode: bool = False  # let the queue prepare for interview_date
@@ -94,6 +98,15 @@ def _parse_date(text: str) -> str:
         raise ValueError("expected a date like 2026-04-01")
 
 
+def _parse_easy_days(text: str) -> tuple[str, ...]:
+    """'normal normal normal normal normal reduced minimum' (or 'n n n n n r m') -> 7 loads."""
+    words = {"n": NORMAL, "r": REDUCED, "m": MINIMUM, NORMAL: NORMAL, REDUCED: REDUCED, MINIMUM: MINIMUM}
+    tokens = text.replace(",", " ").lower().split()
+    if len(tokens) != 7 or any(token not in words for token in tokens):
+        raise ValueError("expected 7 words, Monday to Sunday, each normal, reduced or minimum (or n, r, m)")
+    return tuple(words[token] for token in tokens)
+
+
 def _check_parameters(values: tuple[float, ...]) -> Optional[str]:
     from fsrs import Scheduler
 
@@ -135,6 +148,11 @@ SPECS: dict[str, Spec] = {
     "bury_reviews": Spec(_parse_bool, lambda v: None, "answering a card hides its review siblings until tomorrow (on/off)"),
     "bury_interday_learning": Spec(
         _parse_bool, lambda v: None, "answering a card hides its siblings in day-long learning steps until tomorrow (on/off)"),
+    "load_balancer": Spec(_parse_bool, lambda v: None,
+                          "spread reviews evenly: each interval (up to 90 days) lands on a light day of its fuzz range"),
+    "easy_days": Spec(_parse_easy_days, lambda v: None,
+                      "Easy Days, Monday to Sunday: n normal, r reduced, m minimum (e.g. 'n n n n n r m'); "
+                      "the load balancer puts fewer reviews on r days and almost none on m days"),
     "leech_lapses": _whole(1, 999, "lapses after which a card is tagged leech and suspended"),
     "fsrs_parameters": Spec(_parse_parameters, _check_parameters, "21 FSRS weights ('default' = built in)"),
     "interview_date": Spec(_parse_date, lambda v: None, "day of your interview, e.g. 2026-04-01 (studyapp interview)"),
@@ -200,6 +218,8 @@ def format_value(key: str, value: Any) -> str:
     """A setting's value as the user would type it."""
     if value is None:
         return RESET_WORD
+    if key == "easy_days":
+        return " ".join(load[0] for load in value)  # 'n n n n n r m'; the words are accepted too
     if key.endswith("_steps"):
         return " ".join(_format_minutes(m) for m in value) or "(none)"
     if isinstance(value, bool):

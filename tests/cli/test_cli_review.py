@@ -242,3 +242,15 @@ def test_config_help_lists_every_setting_with_its_default(capsys):
     for key in SPECS:
         default = format_value(key, getattr(Settings(), key))
         assert re.search(rf"^  {key} +{re.escape(default)} +{re.escape(SPECS[key].help[:20])}", out, re.M), key
+
+
+def test_config_sets_easy_days_and_the_balancer(store, capsys):
+    assert run(capsys, "config", "easy_days", "normal normal normal normal normal reduced minimum")[1] == \
+        "easy_days = n n n n n r m\n"
+    with store.session() as session:
+        from studyapp.review.settings import load_settings
+
+        assert load_settings(session).easy_days[-2:] == ("reduced", "minimum")
+    code, _, err = run(capsys, "config", "easy_days", "n n n")
+    assert code == 2 and "expected 7 words, Monday to Sunday" in err and err.count("\n") == 1
+    assert run(capsys, "config", "load_balancer", "off")[1] == "load_balancer = off\n"
