@@ -76,6 +76,13 @@ class Phone:
             self.col.reopen(after_full_sync=True)
         return "upload" if upload else "download"
 
+    def sync_media(self) -> Path:
+        """Anki's media sync, waited for; returns the phone's media folder."""
+        self.col.sync_media(self.auth)
+        while self.col.media_sync_status().active:
+            time.sleep(0.05)
+        return Path(self.col.media.dir())
+
     def card(self, card_id: str):
         from studyapp.anki.note_type import note_guid
 

@@ -56,11 +56,18 @@ def plot_from_series(demo_id: str, title: str, series_json: str, file: str, dark
                 y_label=data.get("y_label", ""), log_y=bool(data.get("log_y", False)), dark_file=dark_file)
 
 
-def latest_series(session: Session, demo_id: str) -> str | None:
-    """The series JSON of the demo's latest recorded run that ran to the end (claim held or not), if any."""
-    query = (select(DemoRun.series).where(DemoRun.demo_id == demo_id, DemoRun.status.in_(("ok", "failed")))
+def latest_run(session: Session, demo_id: str) -> tuple[int, str] | None:
+    """(id, series JSON) of the demo's latest recorded run that ran to the end (claim held or not), if any."""
+    query = (select(DemoRun.id, DemoRun.series).where(DemoRun.demo_id == demo_id, DemoRun.status.in_(("ok", "failed")))
              .order_by(DemoRun.started_at.desc(), DemoRun.id.desc()).limit(1))
-    return session.exec(query).first()
+    row = session.exec(query).first()
+    return (row[0], row[1]) if row else None
+
+
+def latest_series(session: Session, demo_id: str) -> str | None:
+    """The series JSON of the demo's latest recorded run that ran to the end, if any."""
+    run = latest_run(session, demo_id)
+    return run[1] if run else None
 
 
 def quick_run_series(demo_id: str, progress: Callable[[str], None], store: Store) -> str:
@@ -83,7 +90,7 @@ def quick_run_series(demo_id: str, progress: Callable[[str], None], store: Store
     return json.dumps({key: result.get(key) for key in ("series", "x_label", "y_label", "log_y") if key in result})
 
 
-def _demo_title(demo_id: str) -> str:
+def demo_title(demo_id: str) -> str:
     from studyapp.runner.catalog import get_demo
 
     try:
@@ -92,11 +99,11 @@ def _demo_title(demo_id: str) -> str:
         return demo_id
 
 
-def demo_html(demo_id: str, with_plot: bool) -> str:
-    """The Demo field's part for one demo: its plot (when drawn) and the command that reproduces it."""
+def demo_html(demo_id: str, images: tuple[str, str] | None) -> str:
+    """The Demo field's part for one demo: its plot (light and dark media names) and its command."""
     alt = html.escape(demo_id)
-    image = (f'<img src="{media_name(demo_id)}" class="light" alt="{alt}">'
-             f'<img src="{media_name(demo_id, dark=True)}" class="dark" alt="{alt}"><br>') if with_plot else ""
+    image = (f'<img src="{images[0]}" class="light" alt="{alt}">'
+             f'<img src="{images[1]}" class="dark" alt="{alt}"><br>') if images else ""
     return f'{image}<span class="command"><code>{html.escape(run_command(demo_id))}</code></span>'
 
 
@@ -116,11 +123,11 @@ def demo_media(session: Session, wanted: set[str], *, plots: bool, progress: Cal
             for demo_id in demo_ids:
                 series = latest_series(session, demo_id) or quick_run_series(demo_id, progress, store)
                 files[demo_id] = [str(Path(folder) / media_name(demo_id, dark)) for dark in (False, True)]
-                to_draw.append(plot_from_series(demo_id, _demo_title(demo_id), series, *files[demo_id]))
+                to_draw.append(plot_from_series(demo_id, demo_title(demo_id), series, *files[demo_id]))
             progress(f"drawing {len(to_draw)} demo plot(s)...")
             render_pngs(to_draw)
         yield {
-            card_id: DemoMedia(html="<br>".join(demo_html(d, d in files) for d in ids),
+            card_id: DemoMedia(html="<br>".join(demo_html(d, (media_name(d), media_name(d, True)) if d in files else None) for d in ids),
                                files=[file for d in ids for file in files.get(d, [])])
             for card_id, ids in links.items()
         }

@@ -11,7 +11,7 @@ One sync, on the shadow collection (sync_shadow.py) with the official ``anki`` l
 3. out (sync_out.py): our cards, their state and our reviews into the shadow;
 4. push: ``sync_collection`` again, when the way out wrote anything (a full sync needed
    now is an upload: the server held exactly what the pull brought);
-5. media: the demo plots, with Anki's media sync.
+5. media: the demo plots (sync_media.py), with Anki's media sync, when they changed.
 
 Each step is idempotent and the shadow and our database are compared afresh each time,
 so a sync killed at any point loses nothing and the next one completes it.
@@ -26,6 +26,7 @@ from typing import Callable
 
 from studyapp.anki.sync_in import InReport, bring_in
 from studyapp.anki.sync_login import Login, require_login, sync_error
+from studyapp.anki.sync_media import draw_missing, images_of, latest_plots, push_media
 from studyapp.anki.sync_out import OutReport, send_out
 from studyapp.anki.sync_shadow import note_type_id, open_shadow, require_anki, shadow_notes, sync_folder
 from studyapp.errors import UserError
@@ -33,6 +34,7 @@ from studyapp.store.database import Store
 from studyapp.store.tables import SyncState
 
 LAST_SYNC = "last_sync"  # {"at": ISO time, "user": ..., "endpoint": ...}
+MEDIA_SENT = "media_sent"  # the plot media names the last completed media sync had
 DOWNLOAD, UPLOAD = "download", "upload"
 
 
@@ -65,7 +67,8 @@ class SyncReport:
             f"in:  {came.reviews} review(s) from Anki on {len(came.cards_rescheduled)} card(s) (rescheduled), "
             f"{len(came.suspended)} suspended, {len(came.unsuspended)} unsuspended",
             f"out: {went.added} new, {went.updated} updated, {went.moved} moved, {went.suspended} suspended, "
-            f"{went.unsuspended} unsuspended, {went.reviews} review(s), {went.scheduled} schedule(s)",
+            f"{went.unsuspended} unsuspended, {went.reviews} review(s), {went.scheduled} schedule(s)"
+            + (f", {self.media} demo plot(s) drawn" if self.media else ""),
         ]
         if went.edits:
             lines.append(f"{len(went.edits)} card(s) edited in Anki; the notes are the source of truth, "
@@ -78,18 +81,26 @@ class SyncReport:
         return lines
 
 
-def last_sync(store: Store) -> dict | None:
+def _state(store: Store, key: str) -> str | None:
     with store.session() as session:
-        row = session.get(SyncState, LAST_SYNC)
-    return json.loads(row.value) if row else None
+        row = session.get(SyncState, key)
+    return row.value if row else None
+
+
+def _set_state(store: Store, key: str, value: str) -> None:
+    with store.transaction() as session:
+        row = session.get(SyncState, key) or SyncState(key=key, value=value)
+        row.value = value
+        session.add(row)
+
+
+def last_sync(store: Store) -> dict | None:
+    value = _state(store, LAST_SYNC)
+    return json.loads(value) if value else None
 
 
 def _record_sync(store: Store, login: Login, now: datetime) -> None:
-    value = json.dumps({"at": now.isoformat(), "user": login.user, "endpoint": login.endpoint})
-    with store.transaction() as session:
-        row = session.get(SyncState, LAST_SYNC) or SyncState(key=LAST_SYNC, value=value)
-        row.value = value
-        session.add(row)
+    _set_state(store, LAST_SYNC, json.dumps({"at": now.isoformat(), "user": login.user, "endpoint": login.endpoint}))
 
 
 def _is_first(store: Store, login: Login) -> bool:
@@ -173,9 +184,16 @@ def run_sync(store: Store, request: SyncRequest) -> SyncReport:
             syncer.pull()
             shadow = shadow_notes(collection, note_type_id(collection, create=False))
             report.came_in = bring_in(store, collection, shadow)  # reads the shadow, writes only ours
-            report.went_out = send_out(store, collection, note_type_id(collection), shadow, request.now)
+            plots = latest_plots(store) if request.plots else {}
+            images = images_of(plots)
+            report.went_out = send_out(store, collection, note_type_id(collection), shadow, request.now, images)
+            report.media = draw_missing(collection, plots)
             if report.went_out.changed or syncer.upload_pending:
                 syncer.push()
+            media_key = json.dumps(sorted(images.values()))
+            if media_key != _state(store, MEDIA_SENT):
+                push_media(collection, login.auth())
+                _set_state(store, MEDIA_SENT, media_key)
         except Exception as exc:
             described = sync_error(exc, login.where)
             if described is exc:

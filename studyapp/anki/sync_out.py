@@ -108,7 +108,7 @@ class Wanted:
 
     card: CardRow
     export: ExportCard
-    demos: list[str]
+    demos: list[tuple[str, tuple[str, str] | None]]  # demo id, its plot's media names (None: no plot)
     tags: list[str]
     suspended: bool
     schedule_key: str
@@ -116,7 +116,7 @@ class Wanted:
 
     @cached_property
     def fields(self) -> list[str]:
-        return note_fields(self.export, "<br>".join(demo_html(demo_id, with_plot=False) for demo_id in self.demos))
+        return note_fields(self.export, "<br>".join(demo_html(demo_id, images) for demo_id, images in self.demos))
 
 
 def _key(*parts) -> str:
@@ -132,10 +132,11 @@ def plain_text(field_html: str) -> str:
     return html.unescape(_TAG.sub(" ", field_html.replace("<br>", "\n"))).strip()
 
 
-def wanted_cards(cards: list[CardRow], links: dict[str, list[str]]) -> dict[str, Wanted]:
+def wanted_cards(cards: list[CardRow], links: dict[str, list[str]],
+                 images: dict[str, tuple[str, str]]) -> dict[str, Wanted]:
     wanted = {}
     for card in cards:
-        demos = sorted(links.get(card.id, []))
+        demos = [(demo_id, images.get(demo_id)) for demo_id in sorted(links.get(card.id, []))]
         export = ExportCard(card.id, card.front, card.back, card.deck, card.tags, card.source_file,
                             card.source_line, card.suspended)
         tags = note_tags(export) + ([REMOVED_TAG] if card.removed else [])
@@ -220,13 +221,14 @@ class Plan:
     edits: list[AnkiEdit] = field(default_factory=list)
 
 
-def plan_out(store: Store, collection, shadow: dict[str, ShadowNote]) -> Plan:
+def plan_out(store: Store, collection, shadow: dict[str, ShadowNote],
+             images: dict[str, tuple[str, str]]) -> Plan:
     """Compare our cards with the shadow's notes and the last sync's record of both."""
     with store.session() as session:
         cards = [CardRow(*row) for row in session.exec(select(*(getattr(Card, name) for name in CardRow._fields)))]
         links = demo_links(session)
         synced = synced_rows(session)
-    wanted = wanted_cards(cards, links)
+    wanted = wanted_cards(cards, links, images)
     present = {card_id: shadow[guid_of(card_id)] for card_id in wanted if guid_of(card_id) in shadow}
     plan = Plan(wanted=wanted, present=present, synced=synced)
     plan.new = [want for card_id, want in wanted.items() if card_id not in present and not want.card.removed]
@@ -271,9 +273,13 @@ def plan_out(store: Store, collection, shadow: dict[str, ShadowNote]) -> Plan:
     return plan
 
 
-def send_out(store: Store, collection, mid: int, shadow: dict[str, ShadowNote], now: datetime) -> OutReport:
-    """Write our cards, their state and our unsent reviews into the shadow collection."""
-    plan = plan_out(store, collection, shadow)
+def send_out(store: Store, collection, mid: int, shadow: dict[str, ShadowNote], now: datetime,
+             images: dict[str, tuple[str, str]]) -> OutReport:
+    """Write our cards, their state and our unsent reviews into the shadow collection.
+
+    ``images``: demo id -> the media names of its plot (the Demo field shows them).
+    """
+    plan = plan_out(store, collection, shadow, images)
     report = OutReport(edits=plan.edits)
     anki_ids = {card_id: note.card_id for card_id, note in plan.present.items()}
     if plan.new:

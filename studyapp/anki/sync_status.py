@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from studyapp.anki.sync import last_sync
 from studyapp.anki.sync_login import require_login, sync_error
+from studyapp.anki.sync_media import images_of, latest_plots
 from studyapp.anki.sync_out import plan_out
 from studyapp.anki.sync_shadow import note_type_id, open_shadow, require_anki, shadow_notes, sync_folder
 from studyapp.store.database import Store
@@ -43,7 +44,7 @@ def sync_status(store: Store) -> list[str]:
     with open_shadow(folder) as collection:
         lines.append(f"server: {_server_says(collection, login)}")
         shadow = shadow_notes(collection, note_type_id(collection, create=False))
-        plan = plan_out(store, collection, shadow)
+        plan = plan_out(store, collection, shadow, images_of(latest_plots(store)))
         in_anki = set(collection.db.list("select id from revlog"))
     cards = set(plan.present) | {want.card.id for want in plan.new}
     with store.session() as session:

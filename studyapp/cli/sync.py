@@ -36,6 +36,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                        help="first sync, server already has a collection: keep it and add our cards to it")
     first.add_argument("--upload", action="store_const", const="upload", dest="choice",
                        help="first sync, server already has a collection: replace it with ours")
+    sync.add_argument("--no-plots", dest="plots", action="store_false",
+                      help="leave demo plots out (the Demo field keeps the command)")
     sync.set_defaults(handler=run_sync)
     actions = sync.add_subparsers(title="actions", metavar="ACTION")
     login = actions.add_parser("login", parents=[common], help="log in to AnkiWeb or a sync server",
@@ -100,7 +102,7 @@ def run_sync(args) -> int:
                 print(line)
             return 0
         ask = _ask if sys.stdin.isatty() else None
-        report = sync_now(store, SyncRequest(now=now_for(args), choice=args.choice, ask=ask))
+        report = sync_now(store, SyncRequest(now=now_for(args), choice=args.choice, ask=ask, plots=args.plots))
     finally:
         store.close()
     for line in report.lines():

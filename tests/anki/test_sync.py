@@ -305,3 +305,22 @@ def test_status_says_what_would_move_and_changes_nothing(desk, phone, db_path):
     assert dump(db_path) == before
     desk("sync")
     assert "server: nothing new on the server" in desk("sync", "--status")
+
+
+def test_demo_plots_reach_the_phone_as_media(desk, phone, db_path):
+    card_id = cards(desk)["What is one?"]["id"]
+    series = json.dumps({"series": {"loss": [3.0, 2.0, 1.0], "other": [3.0, 1.0, 0.5]}, "x_label": "step"})
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("insert into carddemo (card_id, demo_id, explicit) values (?, 'dying_relu', 1)", (card_id,))
+        conn.execute("insert into demorun (demo_id, device, torch_version, seed, mode, started_at, seconds, status,"
+                     " metrics, series, error) values ('dying_relu', 'cpu', '', 0, 'quick',"
+                     " '2026-01-01T00:00:00.000000+00:00', 1.0, 'ok', '{}', ?, '')", (series,))
+        run_id = conn.execute("select max(id) from demorun").fetchone()[0]
+    assert "1 demo plot(s) drawn" in desk("sync")
+    phone.sync()
+    media = phone.sync_media()
+    name = f"studyapp-demo-dying_relu-run{run_id}"
+    assert f'<img src="{name}.png" class="light"' in phone.note(card_id)["Demo"]
+    assert (media / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    assert (media / f"{name}-dark.png").is_file()
+    assert "demo plot(s) drawn" not in desk("sync")  # drawn once
