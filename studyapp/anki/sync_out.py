@@ -188,19 +188,23 @@ def _add_notes(collection, mid: int, new: list[Wanted], deck_ids) -> dict[str, i
         requests.append(AddNoteRequest(note=note, deck_id=deck_ids(want.card.deck)))
     collection.add_notes(requests)
     taken = set(collection.db.list("select id from notes")) | set(collection.db.list("select id from cards"))
-    ids = {}
+    card_of = dict(collection.db.all("select nid, id from cards where nid in "
+                                     f"({','.join(str(request.note.id) for request in requests)})"))
+    ids, notes, cards = {}, [], []
     for want, request in zip(new, requests):
-        assigned = request.note.id
-        wanted_id = derived_note_id(want.card.id)
-        card_id = collection.db.scalar("select id from cards where nid = ?", assigned)
+        assigned, wanted_id = request.note.id, derived_note_id(want.card.id)
         if wanted_id in taken:  # a hash collision: keep Anki's ids
-            ids[want.card.id] = card_id
+            ids[want.card.id] = card_of[assigned]
             continue
         taken.add(wanted_id)
-        # Fresh rows, never synced (usn -1): renumbering them leaves nothing behind.
-        collection.db.execute("update notes set id = ? where id = ?", wanted_id, assigned)
-        collection.db.execute("update cards set id = ?, nid = ? where id = ?", wanted_id, wanted_id, card_id)
+        notes.append((wanted_id, assigned))
+        cards.append((wanted_id, wanted_id, card_of[assigned]))
         ids[want.card.id] = wanted_id
+    def renumber() -> None:  # fresh rows, never synced (usn -1): renumbering them leaves nothing behind
+        collection.db.executemany("update notes set id = ? where id = ?", notes)
+        collection.db.executemany("update cards set id = ?, nid = ? where id = ?", cards)
+
+    collection.db.transact(renumber)  # one transaction: 10,000 statements on their own take 15 s
     return ids
 
 
@@ -365,7 +369,7 @@ def _send_reviews(store: Store, collection, anki_ids: dict[str, int], report: Ou
                 if revlog_id not in in_anki:
                     rows.append(row)
     if rows:
-        collection.db.executemany(
+        collection.db.transact(lambda: collection.db.executemany(
             "insert or ignore into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows))
         report.reviews = len(rows)
