@@ -8,9 +8,10 @@ from studyapp.runner.catalog import catalog
 
 # Every linked card of the bundled notes, by front, with the demos it must link to.
 EXPECTED_LINKS = {
-    "激活函数Sigmoid, Tanh, ReLu 三个激活函数的缺点或不足": {"dying_relu", "activation_saturation"},
-    "激活函数": {"activation_saturation"},
-    "梯度消失": {"vanishing_gradients", "weight_init", "batch_norm"},
+    "激活函数Sigmoid, Tanh, ReLu 三个激活函数的缺点或不足": {"dying_relu", "activation_saturation",
+                                                   "mse_vs_cross_entropy"},
+    "激活函数": {"activation_saturation", "mse_vs_cross_entropy"},
+    "梯度消失": {"vanishing_gradients", "weight_init", "batch_norm", "mse_vs_cross_entropy"},
     "RNN · 问题": {"vanishing_gradients", "rnn_vs_lstm"},
     "梯度爆炸": {"exploding_gradients", "weight_init"},
     "解释GAN中的模式崩溃是什么？": {"gan_mode_collapse"},
