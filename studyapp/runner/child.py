@@ -70,6 +70,15 @@ def resolve_device(torch, wanted: str) -> str:
     return wanted
 
 
+def make_deterministic(torch) -> None:
+    """The same seed gives the same numbers run after run on one device: PyTorch's deterministic
+    kernels where it has them (warn_only: an op without one warns instead of failing), no cuDNN
+    autotuning. Different devices still round differently; seeding is the demos' own job."""
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+
+
 def load_demo_module(demo_id: str):
     from studyapp.runner.catalog import catalog
 
@@ -95,12 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         started = time.perf_counter()
+        # cuBLAS is deterministic only with a fixed workspace, which must be set before CUDA starts
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         import torch
 
         import_seconds = time.perf_counter() - started
         if args.threads > 0:
             torch.set_num_threads(args.threads)
         device = resolve_device(torch, args.device)
+        make_deterministic(torch)
         module = load_demo_module(args.demo_id)
     except BadRequest as exc:
         emit("error", message=str(exc), traceback="", bad_request=True)
@@ -109,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         emit("error", message=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
         return EXIT_CRASH
     emit("start", device=device, torch_version=torch.__version__, import_seconds=round(import_seconds, 3),
-         threads=torch.get_num_threads())
+         threads=torch.get_num_threads(), deterministic=torch.are_deterministic_algorithms_enabled())
 
     def progress(fraction: float, message: str) -> None:
         emit("progress", fraction=max(0.0, min(1.0, float(fraction))), message=str(message))
