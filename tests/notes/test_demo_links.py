@@ -22,7 +22,7 @@ EXPECTED_LINKS = {
     "标准化+归一化": {"feature_scaling"},
     "欠拟合": {"bias_variance"},
     "$outputsize$ = ?": {"conv_output_size"},
-    "过拟合Overfitting": {"overfitting"},
+    "过拟合Overfitting": {"overfitting", "dropout_scaling"},
     "长短时记忆网络（Long Short-Term Memory，LSTM）": {"rnn_vs_lstm"},
     "什么是PyTorch中的优化器？": {"optimizers"},
     "如何选择优化算法": {"optimizers"},
