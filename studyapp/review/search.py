@@ -29,13 +29,11 @@ from sqlmodel import Session, col, select
 
 from studyapp.errors import UserError
 from studyapp.review.memory import fsrs_decay, make_scheduler, recall_at
-from studyapp.review.queue import LEARN_AHEAD, next_day_start, study_day_start
+from studyapp.review.queue import _IMPORT_ORDER, LEARN_AHEAD, _unindexed, next_day_start, study_day_start
 from studyapp.review.settings import Settings
 from studyapp.store.queries import deck_filter
 from studyapp.store.tables import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
 
-SEARCH_HELP = ("free text, deck:X, tag:X, is:new|due|learn|review|suspended|buried|leech|removed, "
-               "prop:r<0.8 (also s, d, ivl, lapses, reps), rated:N[:RATING], -negate, a or b")
 IS_VALUES = ("new", "due", "learn", "review", "suspended", "buried", "leech", "removed")
 PROPS = ("r", "s", "d", "ivl", "lapses", "reps")
 SORTS = ("notes", "due", "retrievability", "stability", "lapses", "reviews")
@@ -220,8 +218,8 @@ def compile_search(text: str, now: datetime, settings: Settings, include_removed
     groups = parse_search(text)
     condition = _Builder(now, settings).condition(groups)
     removed = include_removed or mentions_removed(groups)
-    if not removed:
-        condition = and_(col(Card.removed).is_(False), condition)
+    if not removed:  # nearly every card matches: a scan beats the index on removed
+        condition = and_(_unindexed(Card.removed).is_(False), condition)
     return CardSearch(text=text, where=condition, includes_removed=removed)
 
 
@@ -229,9 +227,9 @@ def _order(sort: str, descending: bool, now: datetime):
     """ORDER BY for a browser column; ties (and cards without the value) fall back to notes order."""
     if sort not in SORTS:
         raise UserError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
-    notes = [col(Card.source_file), col(Card.position), col(Card.id)]
+    # import order is notes order (as in the daily queue) and needs no sorting: a page costs a page
     if sort == "notes":
-        return [c.desc() for c in notes] if descending else notes
+        return [_IMPORT_ORDER.desc() if descending else _IMPORT_ORDER]
     if sort == "retrievability":  # lower R = more days per unit of stability
         elapsed = func.julianday(_iso(now)) - func.julianday(col(Card.last_review))
         key = elapsed / col(Card.stability)
@@ -240,7 +238,7 @@ def _order(sort: str, descending: bool, now: datetime):
         column = {"due": col(Card.due), "stability": col(Card.stability),
                   "lapses": col(Card.lapses), "reviews": col(Card.reps)}[sort]
         primary = column.desc() if descending else column.asc()
-    return [primary.nulls_last(), *notes]
+    return [primary.nulls_last(), _IMPORT_ORDER]
 
 
 @dataclass(frozen=True)

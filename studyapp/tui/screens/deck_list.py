@@ -22,6 +22,7 @@ class DeckListScreen(Screen):
         Binding("c", "cram", "Cram"),
         Binding("S", "stats", "Stats"),
         Binding("D", "demos", "Demos"),
+        Binding("b", "browse", "Browse", tooltip="Browse and search the cards (the selected deck)"),
         Binding("i", "readiness", "Interview", tooltip="readiness for the interview day (the selected deck)"),
         Binding("m", "mock", "Mock", tooltip="mock interview on the selected deck"),
         Binding("q,escape", "quit", "Quit"),
@@ -73,6 +74,12 @@ class DeckListScreen(Screen):
 
     def action_stats(self) -> None:
         self.app.show_stats()
+
+    def action_browse(self) -> None:
+        from studyapp.tui.screens.browser import BrowserScreen
+
+        deck = self._selected_deck()
+        self.app.push_screen(BrowserScreen(f'deck:"{deck}"' if deck else ""))
 
     def action_demos(self) -> None:
         from studyapp.tui.screens.demo_browser import DemoBrowserScreen

@@ -10,10 +10,6 @@ or it is left with a notice).
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -210,34 +206,13 @@ class ReviewScreen(Screen):
     def action_edit(self) -> None:
         """Open the card's source file at its line in $VISUAL/$EDITOR, then re-import the file."""
         card = self.session.current
-        if self._saving():
+        if self._saving() or card is None:
             return
-        if card is None or not card.source_file or not os.path.exists(card.source_file):
-            self.notify("this card has no source file on disk", severity="warning")
-            return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        command = [*shlex.split(editor), f"+{card.source_line}", card.source_file]
-        from textual.app import SuspendNotSupported
+        from studyapp.tui.editor import edit_card_source
 
-        try:
-            with self.app.suspend():
-                subprocess.run(command)
-        except SuspendNotSupported:  # headless drivers cannot hand over the terminal
-            subprocess.run(command, stdin=subprocess.DEVNULL)
-        self._reimport(card.source_file)
-
-    def _reimport(self, path: str) -> None:
-        from pathlib import Path
-
-        from studyapp.notes.importer import import_paths
-
-        try:
-            import_paths(self.session.store, [Path(path)])
-        except UserError as exc:
-            self.notify(f"could not re-read the notes: {exc}", severity="error", timeout=10)
-            return
-        self.session.advance()
-        self.show_card()
+        if edit_card_source(self, card):
+            self.session.advance()
+            self.show_card()
 
     def check_action(self, action: str, parameters: tuple) -> bool:
         return bool(self.demo_ids) if action == "demo" else True
