@@ -18,7 +18,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from studyapp.errors import UserError
-from studyapp.review.queue import set_suspended
 from studyapp.review.search import (
     SORTS,
     CardRow,
@@ -29,6 +28,7 @@ from studyapp.review.search import (
 )
 from studyapp.review.settings import load_settings
 from studyapp.store.tables import STATE_NAMES
+from studyapp.tui.screens.card import CardScreen, toggle_suspension
 from studyapp.tui.widgets.list_table import ListTable
 
 PAGE = 100  # rows fetched at a time; the next page comes when the cursor nears the end
@@ -229,8 +229,6 @@ class BrowserScreen(Screen):
     def action_open(self) -> None:
         card_id = self.selected_id()
         if card_id is not None:
-            from studyapp.tui.screens.card import CardScreen
-
             self._card_opened = True
             self.app.push_screen(CardScreen(card_id))
 
@@ -260,16 +258,3 @@ class BrowserScreen(Screen):
         else:
             self.app.pop_screen()
 
-
-def toggle_suspension(store, card_id: str) -> str:
-    """Suspend an active card or unsuspend a suspended one; the notice to show."""
-    from studyapp.store.tables import Card
-
-    with store.session() as session:
-        card = session.get(Card, card_id)
-        suspended = card.suspended
-    try:
-        card, _ = set_suspended(store, card_id, not suspended)
-    except UserError as exc:  # removed from the notes
-        return str(exc)
-    return f"{'Unsuspended' if suspended else 'Suspended'} {card.front[:40]!r}"

@@ -16,13 +16,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from studyapp.errors import UserError
 from studyapp.review.history import HistoryEntry, card_history, reset_card
 from studyapp.review.memory import make_scheduler, recall_at
+from studyapp.review.queue import set_suspended
 from studyapp.review.schedule import format_interval
 from studyapp.review.settings import load_settings
 from studyapp.store.tables import NEW, STATE_NAMES, Card, CardDemo
 from studyapp.tui.render import render_markdown
-from studyapp.tui.screens.browser import toggle_suspension
 from studyapp.tui.widgets.card_body import CardBody
 from studyapp.tui.widgets.list_table import ListTable
 
@@ -32,6 +33,18 @@ def history_cells(entry: HistoryEntry) -> tuple[str, str, str, str, str]:
     return (entry.reviewed_at.astimezone().strftime("%Y-%m-%d %H:%M"), entry.rating_name, entry.state_name,
             format_interval(entry.interval) if entry.interval is not None else "—",
             f"{entry.predicted_recall:.0%}" if entry.predicted_recall is not None else "—")
+
+
+def toggle_suspension(store, card_id: str) -> str:
+    """Suspend an active card or unsuspend a suspended one; the notice to show."""
+    with store.session() as session:
+        card = session.get(Card, card_id)
+        suspended = card.suspended
+    try:
+        card, _ = set_suspended(store, card_id, not suspended)
+    except UserError as exc:  # removed from the notes
+        return str(exc)
+    return f"{'Unsuspended' if suspended else 'Suspended'} {card.front[:40]!r}"
 
 
 class CardScreen(Screen):

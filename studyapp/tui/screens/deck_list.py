@@ -31,7 +31,7 @@ class DeckListScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("Decks — today's cards (new · learning · due)", id="deck-title")
         yield ListTable(id="decks")
-        yield Footer()
+        yield Footer(compact=True)  # every key of this busy screen fits in 80 columns
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
