@@ -24,6 +24,7 @@ EXPECTED_LINKS = {
     "$outputsize$ = ?": {"conv_output_size"},
     "过拟合Overfitting": {"overfitting", "dropout_scaling"},
     "CNN": {"cnn_weight_sharing"},
+    "交叉验证": {"cross_validation"},
     "CNN · 结构": {"cnn_weight_sharing"},
     "CNN · 应用": {"cnn_weight_sharing"},
     "长短时记忆网络（Long Short-Term Memory，LSTM）": {"rnn_vs_lstm"},
