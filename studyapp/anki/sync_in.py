@@ -77,9 +77,14 @@ def bring_in(store: Store, collection, shadow: dict[str, ShadowNote]) -> InRepor
         arrived = new_anki_reviews(collection, in_shadow, known)
         if arrived:
             settings = load_settings(session)
-            for card_id, rows in sorted(arrived.items()):
-                card = session.get(Card, card_id)
-                logs = list(session.exec(select(ReviewLog).where(ReviewLog.card_id == card_id))) + rows
+            touched = sorted(arrived)
+            cards = {card.id: card for card in session.exec(select(Card).where(col(Card.id).in_(touched)))}
+            history: dict[str, list[ReviewLog]] = {}
+            for log in session.exec(select(ReviewLog).where(col(ReviewLog.card_id).in_(touched))):
+                history.setdefault(log.card_id, []).append(log)
+            for card_id in touched:
+                card, rows = cards[card_id], arrived[card_id]
+                logs = history.get(card_id, []) + rows
                 for step in replay_card(card, logs, settings):
                     if step.log.id is None:  # a row from Anki: made to look like one of ours
                         step.log.state_before = step.state_before
