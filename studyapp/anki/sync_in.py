@@ -7,6 +7,8 @@
 - Suspends: a card suspended or unsuspended in Anki since the last sync (and not here) is
   suspended or unsuspended here.
 
+A row that is one of our own reviews, carried into Anki by ``export anki --with-scheduling``
+before the first sync, is recognised (same card, rating and millisecond) and not taken twice.
 Only revlog rows of real reviews count (learning, review, relearning, with a button);
 Anki's "set due date", "forget" and cram rows in filtered decks without rescheduling are
 not reviews of the card's memory.
@@ -67,6 +69,31 @@ def new_anki_reviews(collection, in_shadow: dict[str, ShadowNote], known: set[in
     return found
 
 
+ADOPT_WITHIN_MS = 50  # an exported review's revlog id is its time in ms, bumped when taken
+
+
+def _not_ours(rows: list[ReviewLog], mine: list[ReviewLog], session) -> list[ReviewLog]:
+    """Anki's rows less those that are our own reviews, carried there by `export --with-scheduling`.
+
+    Such a row has our review's time (ms) as its id and our rating: our row takes the id,
+    and the review is not counted twice.
+    """
+    unsent = [log for log in mine if log.anki_revlog_id is None]
+    if not unsent:
+        return rows
+    kept = []
+    for row in rows:
+        match = next((log for log in unsent if log.rating == row.rating and log.anki_revlog_id is None
+                      and 0 <= row.anki_revlog_id - int(log.reviewed_at.timestamp() * 1000) < ADOPT_WITHIN_MS),
+                     None)
+        if match is None:
+            kept.append(row)
+        else:
+            match.anki_revlog_id = row.anki_revlog_id
+            session.add(match)
+    return kept
+
+
 def bring_in(store: Store, collection, shadow: dict[str, ShadowNote]) -> InReport:
     """Apply Anki's reviews and suspends to our database (one transaction); the shadow is only read."""
     report = InReport()
@@ -83,8 +110,11 @@ def bring_in(store: Store, collection, shadow: dict[str, ShadowNote]) -> InRepor
             for log in session.exec(select(ReviewLog).where(col(ReviewLog.card_id).in_(touched))):
                 history.setdefault(log.card_id, []).append(log)
             for card_id in touched:
-                card, rows = cards[card_id], arrived[card_id]
-                logs = history.get(card_id, []) + rows
+                card, mine = cards[card_id], history.get(card_id, [])
+                rows = _not_ours(arrived[card_id], mine, session)
+                if not rows:
+                    continue
+                logs = mine + rows
                 for step in replay_card(card, logs, settings):
                     if step.log.id is None:  # a row from Anki: made to look like one of ours
                         step.log.state_before = step.state_before

@@ -324,3 +324,21 @@ def test_demo_plots_reach_the_phone_as_media(desk, phone, db_path):
     assert (media / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     assert (media / f"{name}-dark.png").is_file()
     assert "demo plot(s) drawn" not in desk("sync")  # drawn once
+
+
+def test_reviews_once_exported_with_scheduling_are_not_taken_twice(desk, phone, db_path, tmp_path):
+    ours = cards(desk)
+    desk("rate", ours["What is one?"]["id"], "good")
+    package = tmp_path / "deck.apkg"
+    desk("export", "anki", str(package), "--with-scheduling", "--no-plots")
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    phone.col.import_anki_package(ImportAnkiPackageRequest(
+        package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True)))
+    phone.review(ours["What is two?"]["id"], 3)
+    phone.sync()
+    assert "in:  1 review(s) from Anki on 1 card(s)" in desk("sync", "--download")
+    assert len(logs(db_path, ours["What is one?"]["id"])) == 1
+    assert len(logs(db_path, ours["What is two?"]["id"])) == 1
+    phone.sync()
+    assert len(phone.revlog(ours["What is one?"]["id"])) == 1
