@@ -58,11 +58,14 @@ def run_import(args) -> int:
 
 def run_cards(args) -> int:
     from studyapp.cli.common import now_for
+    from studyapp.review.queue import check_deck
     from studyapp.review.search import compile_search
     from studyapp.review.settings import load_settings
     from studyapp.store.queries import card_rows
 
     store = store_for(args)
+    with store.session() as session:
+        check_deck(session, args.deck)
     where = None
     if args.search:
         with store.session() as session:

@@ -15,9 +15,16 @@ def store_for(args, *, auto_import: bool = True) -> Store:
     """Open the database named by --db / $STUDYAPP_DB / the default location.
 
     On a database with no cards at all, the bundled deck is imported first, so that
-    the first command a new user runs has something to show.
+    the first command a new user runs has something to show. An explicit ``--db`` in a
+    folder that does not exist is refused (a typo should not create folders); only the
+    default location's folder is created.
     """
-    store = open_store(getattr(args, "db", None))
+    explicit = getattr(args, "db", None)
+    if explicit:
+        folder = Path(explicit).expanduser().parent
+        if not folder.is_dir():
+            raise UserError(f"--db {explicit}: folder {folder} does not exist (create it first, or fix the path)")
+    store = open_store(explicit)
     if auto_import:
         from studyapp.notes.importer import import_bundled_if_empty
 

@@ -76,6 +76,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     "by state and the reviews due in the next 30 days. Plain text when not on a terminal "
                     "or when $NO_COLOR is set.",
     )
+    stats.add_argument("--json", action="store_true",
+                       help="print the numbers as JSON: days, reviews_per_day, retention_per_day, retention_overall, "
+                            "review_state_reviews, cards_by_state, forecast_days, forecast")
     stats.set_defaults(handler=run_stats)
 
     optimize = subparsers.add_parser(
@@ -229,6 +232,9 @@ def run_stats(args) -> int:
     settings = _settings(store)
     with store.session() as session:
         stats = compute_stats(session, settings, now_for(args))
+    if args.json:
+        print_json(stats.as_json())
+        return 0
     print_stats(stats)
     return 0
 

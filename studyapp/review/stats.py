@@ -8,7 +8,7 @@ steps are excluded, since failing a card one just met says nothing about memory)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Optional
 
@@ -35,6 +35,13 @@ class Stats:
     cards_by_state: dict[str, int]  # new, learning, review, relearning, suspended
     forecast_days: list[date]  # today first, DAYS days
     forecast: list[int]  # cards due per day (today includes overdue)
+
+    def as_json(self) -> dict:
+        """The numbers `studyapp stats` prints, JSON-ready (dates as YYYY-MM-DD, shares 0-1)."""
+        data = asdict(self)
+        for key in ("days", "forecast_days"):
+            data[key] = [day.isoformat() for day in data[key]]
+        return data
 
 
 def _study_date(moment: datetime, hour: int) -> date:

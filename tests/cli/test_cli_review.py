@@ -254,3 +254,32 @@ def test_config_sets_easy_days_and_the_balancer(store, capsys):
     code, _, err = run(capsys, "config", "easy_days", "n n n")
     assert code == 2 and "expected 7 words, Monday to Sunday" in err and err.count("\n") == 1
     assert run(capsys, "config", "load_balancer", "off")[1] == "load_balancer = off\n"
+
+
+def test_stats_json_gives_the_numbers_stats_prints(store, capsys):
+    (cid,) = add_review_cards(store, 1, due=NOW)
+    run(capsys, "rate", cid, "again", *AT)
+    code, out, _ = run(capsys, "stats", "--json", *AT)
+    data = json.loads(out)
+    assert code == 0 and set(data) == {"days", "reviews_per_day", "retention_per_day", "retention_overall",
+                                       "review_state_reviews", "cards_by_state", "forecast_days", "forecast"}
+    from studyapp.review.queue import study_day_start
+
+    today = study_day_start(NOW, Settings().day_start_hour).astimezone().date().isoformat()
+    assert data["days"][-1] == today and data["reviews_per_day"][-1] == 1
+    assert data["retention_overall"] == 0.0 and data["review_state_reviews"] == 1
+    assert data["cards_by_state"]["relearning"] == 1 and len(data["forecast"]) == 30
+
+
+def test_cards_with_an_unknown_deck_fails_like_due(store, capsys):
+    add_cards(store, 1, deck="DL::CNN")
+    for command in ("cards", "due"):
+        code, out, err = run(capsys, command, "--deck", "NOSUCH")
+        assert (code, out) == (2, "") and "deck 'NOSUCH': no such deck (top-level decks: DL)" in err
+
+
+def test_an_explicit_db_in_a_missing_folder_is_refused_and_nothing_is_created(tmp_path, capsys):
+    target = tmp_path / "typo" / "deeper" / "study.db"
+    code, _, err = run(capsys, "--db", str(target), "due")
+    assert code == 2 and f"folder {target.parent} does not exist" in err and err.count("\n") == 1
+    assert not (tmp_path / "typo").exists()
