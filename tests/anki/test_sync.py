@@ -342,3 +342,27 @@ def test_reviews_once_exported_with_scheduling_are_not_taken_twice(desk, phone, 
     assert len(logs(db_path, ours["What is two?"]["id"])) == 1
     phone.sync()
     assert len(phone.revlog(ours["What is one?"]["id"])) == 1
+
+
+def test_the_first_sync_question_when_someone_is_at_the_terminal(desk, phone, db_path):
+    from datetime import datetime, timezone
+
+    from studyapp.anki.sync import SyncRequest, run_sync
+    from studyapp.errors import UserError
+    from studyapp.store.database import open_store
+
+    own = phone.col.new_note(phone.col.models.by_name("Basic"))
+    own["Front"] = "the phone's own"
+    phone.col.add_note(own, phone.col.decks.id("Phone deck"))
+    phone.sync()
+    asked = []
+    store = open_store(db_path)
+    try:
+        before = dump(db_path)
+        with pytest.raises(UserError, match="cancelled"):
+            run_sync(store, SyncRequest(now=datetime.now(timezone.utc), ask=lambda q: asked.append(q)))
+        assert "already has an Anki collection" in asked[0] and dump(db_path) == before
+        report = run_sync(store, SyncRequest(now=datetime.now(timezone.utc), ask=lambda q: "download"))
+        assert report.full == ["download"] and report.went_out.added == 6
+    finally:
+        store.close()
