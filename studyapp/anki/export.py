@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import html
 import os
+import sqlite3
+import stat
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple, TypeVar
 
 import genanki
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from studyapp.anki.demo_media import DemoMedia, demo_media
@@ -30,6 +32,7 @@ from studyapp.anki.html import markdown_to_html
 from studyapp.anki.note_type import NOTE_TYPE, note_guid, stable_id
 from studyapp.errors import UserError
 from studyapp.store.database import Store
+from studyapp.store.queries import deck_filter
 from studyapp.store.tables import Card
 
 Query = TypeVar("Query", Select, SelectOfScalar)
@@ -60,12 +63,25 @@ class ExportReport:
 
 
 def check_output(path: Path, force: bool) -> None:
-    """Fail early, before any work, when ``path`` cannot or must not be written."""
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory; give a file name such as {path / 'studyapp.apkg'}")
-    if path.exists() and not force:
-        raise UserError(f"{path}: already exists; pass --force to overwrite it")
+    """Fail early, before any work, when ``path`` cannot or must not be written.
+
+    Only a new path or an existing regular file (with ``force``) is written: a device such as
+    /dev/full, a pipe or a socket is never replaced by a file.
+    """
     parent = path.parent
+    _check_name_length(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write there ({exc.strerror})") from exc
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise UserError(f"{path}: is a directory; give a file name such as {path / 'studyapp.apkg'}")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UserError(f"{path}: not a regular file (a device or a pipe); give a new file name")
+    if info is not None and not force:
+        raise UserError(f"{path}: already exists; pass --force to overwrite it")
     if not parent.is_dir():
         raise UserError(f"{path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
@@ -76,6 +92,23 @@ def check_output(path: Path, force: bool) -> None:
         probe.unlink()
     except OSError as exc:
         raise UserError(f"{path}: cannot write in folder {parent} ({exc.strerror})") from exc
+
+
+def _check_name_length(path: Path) -> None:
+    """The name, and the temporary name written first beside it, must fit the folder's file system."""
+    try:
+        limit = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    longest = len(_partial_name(path).encode("utf-8", "surrogateescape"))
+    if longest > limit:
+        allowed = limit - (longest - len(path.name.encode("utf-8", "surrogateescape")))
+        raise UserError(f"{path.name[:40]}…: file name too long ({len(path.name.encode())} bytes; "
+                        f"at most {allowed} here)")
+
+
+def _partial_name(out: Path) -> str:
+    return f".{out.name}.{os.getpid()}.partial"
 
 
 class ExportCard(NamedTuple):
@@ -95,7 +128,7 @@ def _selected(query: Query, deck: str | None) -> Query:
     """``query`` limited to cards still in the notes (suspended ones included), in note order."""
     query = query.where(Card.removed == False)  # noqa: E712 (SQL expression)
     if deck:
-        query = query.where(or_(Card.deck == deck, Card.deck.startswith(deck + "::")))
+        query = query.where(deck_filter(deck))
     return query.order_by(Card.deck, Card.source_file, Card.position, Card.id)
 
 
@@ -190,13 +223,15 @@ def _current_umask() -> int:
 
 def write_atomically(out: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file beside ``out``: a failed export leaves no half file."""
-    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    partial = out.with_name(_partial_name(out))
     try:
         write(partial)
         os.chmod(partial, 0o666 & ~_current_umask())  # the anki library writes 0600 files
         os.replace(partial, out)
-    except OSError as exc:
-        raise UserError(f"{out}: cannot write ({exc.strerror or exc})") from exc
+    except OSError as exc:  # a full disk, a file-size limit, a folder gone meanwhile
+        raise UserError(f"{out}: cannot write ({exc.strerror or exc}); nothing was written") from exc
+    except sqlite3.Error as exc:  # the package's collection is an SQLite file: "database or disk is full"
+        raise UserError(f"{out}: cannot write ({exc}); nothing was written") from exc
     finally:
         partial.unlink(missing_ok=True)
 

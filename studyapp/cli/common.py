@@ -32,6 +32,11 @@ def store_for(args, *, auto_import: bool = True) -> Store:
     return store
 
 
+# Years --now may name: the scheduler adds intervals of up to maximum_interval (100 years) and
+# local day boundaries to it, which must stay inside what datetime and the system clock hold.
+NOW_YEARS = (1970, 9800)
+
+
 def now_for(args) -> datetime:
     """--now ISO-TIME if given (a time without offset is taken as local), else the clock."""
     text = getattr(args, "now", None)
@@ -41,6 +46,9 @@ def now_for(args) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise UserError(f"--now {text!r}: not an ISO time (e.g. 2026-01-31T09:00 or 2026-01-31T09:00+01:00)")
+    if not NOW_YEARS[0] <= moment.year <= NOW_YEARS[1]:
+        raise UserError(f"--now {text!r}: the year must be between {NOW_YEARS[0]} and {NOW_YEARS[1]} "
+                        "(the scheduler adds up to 100 years of intervals to it)")
     if moment.tzinfo is None:
         moment = moment.astimezone()  # local wall-clock time, as a user would type it
     return moment.astimezone(timezone.utc)

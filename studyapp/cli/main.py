@@ -107,8 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 0
     except Exception as exc:
-        if type(exc).__module__.startswith("sqlalchemy"):  # a database failure outside a transaction
-            print(f"studyapp: error: database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}", file=sys.stderr)
+        if type(exc).__module__.startswith(("sqlalchemy", "sqlite3")):  # a database failure outside a transaction
+            from pathlib import Path
+
+            from studyapp.store.database import default_db_path, describe_error
+
+            db = Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
+            print(f"studyapp: error: {str(describe_error(db, exc)).splitlines()[0]}", file=sys.stderr)
             return EXIT_ERROR
         raise
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from studyapp.errors import UserError
 from studyapp.notes import identity
 from studyapp.notes.parse import CardDraft, ParseResult, parse_notes
+from studyapp.notes.reader import read_notes
 from studyapp.notes.syntax import SRState
 from studyapp.runner.catalog import catalog, demo_links
 from studyapp.store.database import Store, describe_error
@@ -68,28 +69,6 @@ def _content_hash(draft: CardDraft, links: list[tuple[str, bool, str]]) -> str:
     text = "\x1f".join([draft.front, draft.back, draft.deck, " ".join(draft.tags), draft.kind,
                         " ".join(f"{demo}:{explicit}" for demo, explicit, _ in links)])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-
-
-def read_notes(path: Path) -> str:
-    """The text of a notes file, or a UserError saying precisely what is wrong with it."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory (give .md files, or a folder via the shell: content/*.md)") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
-    if b"\x00" in data[:8192]:
-        raise UserError(f"{path}: binary file, not markdown notes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UserError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the notes as UTF-8") from None
-    if not text.strip():
-        raise UserError(f"{path}: empty file, no cards to import")
-    return text
 
 
 def note_files(paths: list[Path]) -> list[Path]:

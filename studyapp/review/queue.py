@@ -23,7 +23,7 @@ from studyapp.review.bury import INTERDAY, INTRADAY, NEW_KIND, REVIEW_KIND, Bury
 from studyapp.review.interview_queue import InterviewRules, rules_for, was_brought_forward
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
-from studyapp.store.queries import live_card
+from studyapp.store.queries import deck_filter, live_card
 from studyapp.store.tables import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
 
 # When nothing else is left, learning cards due this soon are shown early (Anki's default),
@@ -54,7 +54,7 @@ def next_day_start(now: datetime, hour: int) -> datetime:
 def _in_deck(deck: Optional[str]):
     if not deck:
         return True
-    return or_(Card.deck == deck, col(Card.deck).startswith(deck + DECK_SEPARATOR, autoescape=True))
+    return deck_filter(deck)
 
 
 def _unindexed(attribute):

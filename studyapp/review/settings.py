@@ -131,8 +131,14 @@ def _whole(low: int, high: int, help: str) -> Spec:
     return Spec(int, _between(low, high), help, expects=f"a whole number between {low} and {high}")
 
 
+MAX_STEP_MINUTES = 365 * 24 * 60  # a learning step is at most a year: the scheduler adds it to dates
+MAX_STEPS = 20
+
+
 def _steps_ok(steps: tuple[int, ...]) -> Optional[str]:
-    return None if all(s > 0 for s in steps) else "every step must be at least 1 minute"
+    if not all(0 < s <= MAX_STEP_MINUTES for s in steps):
+        return "every step must be between 1 minute and 365 days (1m ... 365d)"
+    return None if len(steps) <= MAX_STEPS else f"at most {MAX_STEPS} steps"
 
 
 SPECS: dict[str, Spec] = {

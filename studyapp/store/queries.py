@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlmodel import or_, select
+from sqlmodel import func, or_, select
 
 from studyapp.errors import UserError
 from studyapp.store.database import Store
@@ -23,8 +23,12 @@ def live_card(session, card_id: str) -> Card:
 
 
 def deck_filter(deck: str):
-    """Cards in ``deck`` or any deck below it."""
-    return or_(Card.deck == deck, Card.deck.startswith(deck + "::"))
+    """Cards in ``deck`` or any deck below it, matched literally and case for case.
+
+    Not LIKE: there ``_`` and ``%`` are wildcards and ASCII letters match either case.
+    """
+    prefix = deck + "::"
+    return or_(Card.deck == deck, func.substr(Card.deck, 1, len(prefix)) == prefix)
 
 
 def demo_links(session) -> dict[str, list[str]]:
