@@ -72,7 +72,7 @@ def check_output(path: Path, force: bool) -> None:
     _check_name_length(path)
     try:
         info = path.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new file (its folder is checked below)
         info = None
     except OSError as exc:
         raise UserError(f"{path}: cannot write there ({exc.strerror})") from exc

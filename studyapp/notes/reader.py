@@ -26,13 +26,13 @@ def read_notes(path: Path) -> str:
     """The text of a notes file, or a UserError saying precisely what is wrong with it."""
     data = _read_bounded(path)
     encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8-sig")
+    if encoding == "utf-8-sig" and b"\x00" in data[:8192]:  # an image, an archive: say so, not "bad UTF-8"
+        raise UserError(f"{path}: binary file, not markdown notes")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         if encoding != "utf-8-sig":
             raise UserError(f"{path}: not valid {encoding.upper()} text despite its byte-order mark") from None
-        if b"\x00" in data[: exc.start + 1]:
-            raise UserError(f"{path}: binary file, not markdown notes") from None
         line = data[: exc.start].count(b"\n") + 1
         raise UserError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the notes as UTF-8") from None
     nul = text.find("\x00")
