@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,13 +283,26 @@ def _prepare(path: Path, engine: Engine) -> bool:
 # ------------------------------------------------------------------ connections
 
 
+def _read_only(path: Path) -> bool:
+    """An existing database we may not write (or whose folder we may not write: SQLite needs
+    to create its -wal and -shm files there)."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
 def _engine(path: Path) -> Engine:
-    """An engine whose connections open ``path`` as a plain file name (no URI, no percent-decoding)."""
+    """An engine whose connections open ``path`` as a plain file name (no URI, no percent-decoding).
+
+    A database in a read-only place is opened immutable (our own URI, the path quoted), so
+    commands that only read still work there; any write fails as "read-only".
+    """
+    target, uri = str(path), False
+    if _read_only(path):
+        target, uri = f"file:{urllib.parse.quote(str(path))}?immutable=1", True
 
     def connect() -> sqlite3.Connection:
         # isolation_level=None: the driver starts no transaction by itself; _begin does.
-        return sqlite3.connect(str(path), timeout=_busy_timeout_ms() / 1000, isolation_level=None,
-                               check_same_thread=False)
+        return sqlite3.connect(target, timeout=_busy_timeout_ms() / 1000, isolation_level=None,
+                               check_same_thread=False, uri=uri)
 
     engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool)
     event.listen(engine, "connect", _on_connect)

@@ -7,11 +7,13 @@ fragment the one line must contain. The database is the bundled deck with one ra
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,41 @@ def test_deck_names_match_literally(tmp_path, run_cli):
     listed = run_cli("cards", "--deck", "a_b").stdout
     assert "什么是一" in listed and "什么是二" not in listed
     assert run_cli("due", "--deck", "A_B").returncode == 2  # and case for case
+
+
+def _as_reader_only(tmp_path: Path):
+    """A read-only folder holding a database, and how to run studyapp without write rights there."""
+    folder = Path(tempfile.mkdtemp(prefix="studyapp-ro-", dir="/tmp"))
+    store = open_store(folder / "study.db")
+    import_bundled_if_empty(store)
+    store.close()
+    os.chmod(folder / "study.db", 0o444)
+    os.chmod(folder, 0o555)
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root writes anywhere: run as nobody instead
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: cannot drop write rights")
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    return folder, prefix
+
+
+def test_a_read_only_folder_still_answers_reads_and_refuses_writes_in_one_line(tmp_path):
+    folder, prefix = _as_reader_only(tmp_path)
+    db = folder / "study.db"
+    try:
+        def run(*args):
+            return subprocess.run([*prefix, sys.executable, "-m", "studyapp", "--db", str(db), *args],
+                                  capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": "/tmp"})
+
+        due = run("due", "--json")
+        assert due.returncode == 0, due.stderr
+        card = json.loads(due.stdout)["cards"][0]["id"]
+        assert run("cards").returncode == 0 and run("stats").returncode == 0
+        for args in (("rate", card, "good"), ("suspend", card), ("config", "fuzz", "off")):
+            result = run(*args)
+            assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+            assert "read-only" in result.stderr
+        assert sorted(os.listdir(folder)) == ["study.db"]
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(folder)
