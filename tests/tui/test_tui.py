@@ -149,13 +149,37 @@ async def test_cram_after_a_review_walks_the_buried_sibling_too(store):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "enter", "space", "3")  # Good buries the sibling until tomorrow
         assert card(store, ids[1]).buried_until is not None
-        await pilot.press("q", "c")
+        await pilot.press("q")
+        assert visible(app, "#buried")
+        assert text(app, "#buried") == "1 sibling card buried until tomorrow (c crams the deck to study them anyway)"
+        await pilot.press("c")
         assert text(app, "#progress") == "cram · 基础知识 · 0 seen · 2 left"
         assert text(app, "#front") == f"Question {ids[0]}?"
         await pilot.press("space", "3")
         assert text(app, "#front") == f"Question {ids[1]}?"
         await pilot.press("space", "3")
         assert "You went through 2 cards; their schedules are unchanged." in text(app, "#done-detail")
+
+
+@pilot_test
+async def test_all_done_says_how_many_siblings_are_buried(store):
+    add_cards(store, 2, deck="A", sibling_key="pair")
+    bury_new_siblings(store)
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "4")  # Easy: the card graduates, its sibling is buried
+        assert type(app.screen).__name__ == "DoneScreen"
+        assert text(app, "#done-buried") == "1 sibling card buried until tomorrow (c on the deck list crams them anyway)"
+
+
+@pilot_test
+async def test_nothing_is_said_about_burying_when_nothing_is_buried(store):
+    add_cards(store, 1, deck="A")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert not visible(app, "#buried")
+        await pilot.press("enter", "space", "4")
+        assert type(app.screen).__name__ == "DoneScreen" and not app.screen.query("#done-buried")
 
 
 @pilot_test

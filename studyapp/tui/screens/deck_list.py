@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from studyapp.review.buried import buried_today
 from studyapp.review.queue import build_queue, deck_counts
 from studyapp.review.settings import load_settings
 from studyapp.tui.widgets.list_table import ListTable
@@ -31,6 +32,7 @@ class DeckListScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("Decks — today's cards (new · learning · due)", id="deck-title")
         yield ListTable(id="decks")
+        yield Static("", id="buried")  # siblings buried today, and how to study them anyway
         yield Footer(compact=True)  # every key of this busy screen fits in 80 columns
 
     def on_mount(self) -> None:
@@ -52,12 +54,16 @@ class DeckListScreen(Screen):
             settings = load_settings(session)
             nodes = deck_counts(session, settings, now)
             whole = build_queue(session, settings, now)
+            buried = buried_today(session, settings, now)
         table.clear()
         table.add_row("All decks", len(whole.new), len(whole.learning) + len(whole.learning_ahead),
                       len(whole.review), key=ALL_DECKS)
         for node in nodes:
             table.add_row("  " * (node.depth + 1) + node.name, node.new, node.learning, node.due, key=node.path)
         table.move_cursor(row=table.get_row_index(selected) if selected in table.rows else 0)
+        line = self.query_one("#buried", Static)
+        line.update(f"{buried.describe()} (c crams the deck to study them anyway)" if buried.total else "")
+        line.display = bool(buried.total)
 
     def _selected_deck(self) -> str:
         table = self.query_one(DataTable)

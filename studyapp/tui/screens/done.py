@@ -56,6 +56,10 @@ class DoneScreen(Screen):
                 yield Static(title, id="done-title")
             with Center():
                 yield Static(detail, id="done-detail")
+            buried = "" if session.cram else session.buried_line()
+            if buried:
+                with Center():
+                    yield Static(f"{buried} (c on the deck list crams them anyway)", id="done-buried")
         yield Footer()
 
     def action_back(self) -> None:
