@@ -171,8 +171,9 @@ class ReviewScreen(Screen):
         self.pending_rating = rating
         line = self.query_one("#lock-wait", Static)
         if rating is not None:
+            # short enough for 80 columns; the README says more
             line.update(f"⏳ Saving {RATING_NAMES[rating - 1].capitalize()}: waiting for the database "
-                        "(another studyapp is writing, e.g. an import); your rating is kept")
+                        "(busy elsewhere); rating kept")
         line.set_class(rating is not None, "waiting")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
