@@ -51,8 +51,11 @@ def _sync(store):
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, request):
     """A server, a 10,000-card database logged in to it, and the first sync's time."""
+    config = request.config
+    if config.getoption("benchmark_disable") and not config.getoption("benchmark_enable"):
+        pytest.skip("sync benchmarks: run with --benchmark-enable")
     folder = tmp_path_factory.mktemp("sync-bench")
     server = SyncServer(folder / "server")
     store = open_store(folder / "bench.db")
