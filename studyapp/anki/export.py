@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import sqlite3
 import stat
 import sys
@@ -29,7 +30,7 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from studyapp.anki.demo_media import DemoMedia, demo_media
 from studyapp.anki.html import markdown_to_html
-from studyapp.anki.note_type import NOTE_TYPE, note_guid, stable_id
+from studyapp.anki.note_type import CLOZE_NOTE_TYPE, NOTE_TYPE, note_guid, stable_id
 from studyapp.errors import UserError
 from studyapp.store.database import Store
 from studyapp.store.queries import deck_filter
@@ -122,6 +123,7 @@ class ExportCard(NamedTuple):
     source_file: str | None
     source_line: int | None
     suspended: bool
+    kind: str = "question"  # "cloze" cards become notes of Anki's Cloze type
 
 
 def _selected(query: Query, deck: str | None) -> Query:
@@ -196,9 +198,17 @@ def note_tags(card: ExportCard) -> list[str]:
     return card.tags.split() + ([SUSPENDED_TAG] if card.suspended else [])
 
 
+def cloze_fields(card: ExportCard, demo_html: str) -> list[str]:
+    """A cloze card's fields for Anki's Cloze type: its one deletion as ``{{c1::...}}``, nothing extra."""
+    text = re.sub(r"\{\{c\d+::", "{{c1::", card.front)
+    return [markdown_to_html(text), "", demo_html, source_field(card.source_file, card.source_line), card.id]
+
+
 def build_note(card: ExportCard, demo: DemoMedia | None) -> genanki.Note:
-    fields = note_fields(card, demo.html if demo else "")
-    note = genanki.Note(model=NOTE_TYPE, fields=fields, guid=note_guid(card.id), tags=note_tags(card))
+    cloze = card.kind == "cloze"
+    fields = (cloze_fields if cloze else note_fields)(card, demo.html if demo else "")
+    note = genanki.Note(model=CLOZE_NOTE_TYPE if cloze else NOTE_TYPE, fields=fields, guid=note_guid(card.id),
+                        tags=note_tags(card))
     note.cards[0].suspend = card.suspended
     return note
 

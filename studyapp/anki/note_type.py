@@ -105,3 +105,23 @@ NOTE_TYPE = genanki.Model(
     templates=[{"name": "Card 1", "qfmt": QUESTION, "afmt": ANSWER}],
     css=CSS, sort_field_index=0,
 )
+
+
+CLOZE_NOTE_TYPE_NAME = "studyapp Cloze"
+# Anki's Cloze note type (model type 1): the first field holds the {{c1::...}} text. Each of
+# our cloze cards is one note with one deletion, so one note keeps one card and its schedule.
+CLOZE_FIELDS = ("Text", "Back Extra", "Demo", "Source", "CardId")
+CLOZE_QUESTION = '<div class="front">{{cloze:Text}}</div>'
+CLOZE_ANSWER = """\
+<div class="front">{{cloze:Text}}</div>
+{{#Back Extra}}<hr id="answer"><div class="back">{{Back Extra}}</div>{{/Back Extra}}
+{{#Demo}}<div class="demo">{{Demo}}</div>{{/Demo}}
+{{#Source}}<div class="source">{{Source}}</div>{{/Source}}"""
+
+CLOZE_NOTE_TYPE = genanki.Model(
+    stable_id("note-type", CLOZE_NOTE_TYPE_NAME), CLOZE_NOTE_TYPE_NAME,
+    fields=[{"name": name} for name in CLOZE_FIELDS],
+    templates=[{"name": "Cloze", "qfmt": CLOZE_QUESTION, "afmt": CLOZE_ANSWER}],
+    css=CSS + ".cloze { font-weight: 700; color: var(--accent); }\n", sort_field_index=0,
+    model_type=genanki.Model.CLOZE,
+)

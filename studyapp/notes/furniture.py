@@ -29,7 +29,7 @@ _CREDIT = re.compile(
     r"credits?|作者|贡献者|译者|整理|编者|原作者|转载自?|来源|本文作者|if you (?:like|find)|please (?:give|star)|"
     r"give (?:us |it |this )?a star|star (?:this|the) repo)(?![A-Za-z])", re.I)
 _SPONSOR = re.compile(r"\b(?:sponsor(?:ed)?|patreon|buy me a coffee|ko-fi|open ?collective)\b|赞助|打赏", re.I)
-_LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)]*\)|<img\b[^>]*>|<a\b[^>]*>.*?</a>|"
+_LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\]){0,300}\]\([^)\n]{0,2000}\)|<img\b[^>]*>|<a\b[^>]*>.*?</a>|"
                             r"https?://\S+|\[[^\[\]]*\]\[[^\[\]]*\]", re.I)
 
 

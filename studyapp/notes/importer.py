@@ -140,14 +140,25 @@ def _stamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
-def _seeded(sr: SRState | None) -> dict:
-    """A card's first FSRS state from an Obsidian schedule (interval -> stability, ease -> difficulty)."""
+_CONTENT = ("id", "front", "back", "deck", "tags", "kind", "content_hash", "source_file", "source_line",
+            "position", "sibling_key", "updated_at")  # what the notes decide
+_SCHEDULE = ("state", "stability", "difficulty", "due", "last_review")  # set once, when the card is new
+_FRESH = ("removed", "suspended", "reps", "lapses", "created_at")
+
+
+def _seeded(sr: SRState | None) -> tuple:
+    """A new card's _SCHEDULE values: NEW, or an Obsidian schedule's review state.
+
+    The interval becomes the FSRS stability (at 90% retention the next interval equals the
+    stability), the ease the difficulty (250, Anki's start, is 5 of 10; each 34 points less
+    ease is one more difficulty, within 1-10), the due date the due day (midnight UTC), and
+    the last review the due date less the interval.
+    """
     if sr is None:
-        return {"state": NEW, "stability": None, "difficulty": None, "due": None, "last_review": None}
+        return (NEW, None, None, None, None)
     due = datetime.combine(sr.due, time(0), tzinfo=timezone.utc)
-    return {"state": REVIEW, "stability": float(max(sr.interval, 1)),
-            "difficulty": min(10.0, max(1.0, 5.0 + (250 - sr.ease) / 34)),
-            "due": _stamp(due), "last_review": _stamp(due - timedelta(days=sr.interval))}
+    return (REVIEW, float(max(sr.interval, 1)), min(10.0, max(1.0, 5.0 + (250 - sr.ease) / 34)),
+            _stamp(due), _stamp(due - timedelta(days=sr.interval)))
 
 
 _KNOWN_COLUMNS = "id, front, deck, content_hash, removed, source_file, source_line, position, sibling_key"
@@ -160,8 +171,9 @@ class _Plan:
     report: ImportReport
     sources: list[str]
     fingerprint: tuple
-    inserts: list[dict] = field(default_factory=list)
-    updates: list[dict] = field(default_factory=list)
+    stamp: str  # the import's time, as stored
+    inserts: list[tuple] = field(default_factory=list)  # _CONTENT + _SCHEDULE + _FRESH values
+    updates: list[tuple] = field(default_factory=list)  # _CONTENT values but the id, then the id
     moves: list[tuple] = field(default_factory=list)  # (line, position, sibling_key, source, id)
     removals: list[str] = field(default_factory=list)
     links: dict[str, list[tuple[str, bool, str]]] = field(default_factory=dict)
@@ -170,14 +182,17 @@ class _Plan:
     def make(cls, conn: sqlite3.Connection, parsed: dict[str, list[CardDraft]], now) -> "_Plan":
         sources = list(parsed)
         rows = _rows_of(conn, sources)
-        plan = cls(ImportReport(files=sources), sources, _fingerprint(conn, rows))
+        stamp = _stamp(now)
+        plan = cls(ImportReport(files=sources), sources, _fingerprint(conn, rows), stamp)
         all_ids = {row[0] for row in conn.execute("SELECT id FROM card")}
         moved = {(row[1], _norm(row[2])): identity.Known(row[0], row[2], row[1], row[3], True)
                  for row in conn.execute("SELECT id, deck, front, content_hash FROM card WHERE removed = 1")}
-        stamp = _stamp(now)
         claimed: set[str] = set()
+        by_source: dict[str, list[tuple]] = {source: [] for source in sources}
+        for row in rows:
+            by_source[row[5]].append(row)
         for source in sources:
-            known_rows = [row for row in rows if row[5] == source]
+            known_rows = by_source[source]
             for row in known_rows:
                 moved.pop((row[2], _norm(row[1])), None)
             plan._sync_file(conn, source, parsed[source], known_rows, all_ids, moved, claimed, stamp)
@@ -202,20 +217,17 @@ class _Plan:
             ids[index] = card_id
         siblings = _sibling_keys(drafts, ids)
         for position, (draft, card_id, link, digest) in enumerate(zip(drafts, ids, links, hashes)):
-            fields = {"id": card_id, "front": draft.front, "back": draft.back, "deck": draft.deck,
-                      "tags": " ".join(draft.tags), "kind": draft.kind, "content_hash": digest,
-                      "source_file": source, "source_line": draft.line, "position": position,
-                      "sibling_key": siblings[position], "updated_at": stamp}
+            content = (card_id, draft.front, draft.back, draft.deck, " ".join(draft.tags), draft.kind, digest,
+                       source, draft.line, position, siblings[position], stamp)  # _CONTENT order
             row = by_id.get(card_id)
             if row is None and matched[position] is not None:  # a card that moved here from another file
                 row = (card_id, "", "", "", 1, "", 0, 0, "")
             if row is None:
-                self.inserts.append({**fields, **_seeded(draft.sr), "removed": 0, "suspended": 0, "reps": 0,
-                                     "lapses": 0, "created_at": stamp})
+                self.inserts.append(content + _seeded(draft.sr) + (0, 0, 0, 0, stamp))  # + _SCHEDULE + _FRESH
                 self.report.new.append(card_id)
                 self.links[card_id] = link
             elif row[3] != digest or row[4]:
-                self.updates.append(fields)
+                self.updates.append(content[1:] + (card_id,))
                 self.report.updated.append(card_id)
                 self.links[card_id] = link
             else:
@@ -233,21 +245,17 @@ class _Plan:
         return _fingerprint(conn, _rows_of(conn, self.sources)) == self.fingerprint
 
     def write(self, conn: sqlite3.Connection) -> None:
-        if self.inserts:
-            columns = list(self.inserts[0])
-            conn.executemany(f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
-                             self.inserts)
-        if self.updates:
-            columns = [c for c in self.updates[0] if c != "id"]
-            conn.executemany(f"UPDATE card SET {', '.join(f'{c} = :{c}' for c in columns)}, removed = 0 WHERE id = :id",
-                             self.updates)
+        columns = _CONTENT + _SCHEDULE + _FRESH
+        conn.executemany(f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                         self.inserts)
+        conn.executemany(f"UPDATE card SET {', '.join(f'{c} = ?' for c in _CONTENT[1:])}, removed = 0 WHERE id = ?",
+                         self.updates)
         conn.executemany("UPDATE card SET source_line = ?, position = ?, sibling_key = ?, source_file = ? WHERE id = ?",
                          self.moves)
-        if self.removals:
-            stamp = self.updates[0]["updated_at"] if self.updates else _stamp(utcnow())
-            conn.executemany("UPDATE card SET removed = 1, updated_at = ? WHERE id = ?",
-                             [(stamp, card_id) for card_id in self.removals])
-        relinked = [card_id for card_id in self.links if card_id not in set(self.report.new)]
+        conn.executemany("UPDATE card SET removed = 1, updated_at = ? WHERE id = ?",
+                         [(self.stamp, card_id) for card_id in self.removals])
+        new = set(self.report.new)
+        relinked = [card_id for card_id in self.links if card_id not in new]
         for chunk in range(0, len(relinked), _CHUNK):
             part = relinked[chunk:chunk + _CHUNK]
             conn.execute(f"DELETE FROM carddemo WHERE card_id IN ({', '.join('?' * len(part))})", part)

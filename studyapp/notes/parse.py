@@ -27,6 +27,7 @@ blocks with a language stay code. ``$...$`` and ``$$...$$`` are kept verbatim.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -458,11 +459,43 @@ def parse_notes(text: str, source_file: str = "<notes>", default_deck: str | Non
     tags = meta.get("tags", [])
     tags = tags.replace(",", " ").split() if isinstance(tags, str) else [str(t) for t in tags]
     parser = _Parser(source_file, deck, lines, [re.sub(r"\s+", "_", t.strip().lstrip("#")) for t in tags if t.strip()])
-    for unit in units(markdown().parse(text), lines):
-        parser.feed(unit)
+    block_base = list_base = 0
+    for offset, section in _sections(lines):
+        found = units(markdown().parse("\n".join(section)), section)
+        for unit in found:  # section-local numbers made file-wide
+            unit.start += offset
+            unit.end += offset
+            unit.block += block_base if unit.block > 0 else -offset
+            unit.list_id += list_base if unit.list_id >= 0 else 0
+            parser.feed(unit)
+        block_base += max((u.block for u in found), default=0) + 1
+        list_base += max((u.list_id for u in found), default=0) + 1
     parser.finish()
     _seed_schedules(parser.cards, schedules)
     return ParseResult(parser.cards, parser.skipped, parser.unanswered)
+
+
+SECTION_LINES = 400  # sections of about this many lines are parsed one at a time (bounded memory)
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_HEADING_LINE = re.compile(r"^#{1,6}(?:\s|$)")
+
+
+def _sections(lines: list[str]):
+    """(first line, lines) of consecutive sections, cut only at a heading outside any fence.
+
+    A heading at the start of a line ends every markdown block before it, so the sections
+    parse exactly as the whole would, while markdown-it's tokens for only one section are
+    alive at a time (notes of 60 MB would otherwise need gigabytes of tokens).
+    """
+    start, fence = 0, ""
+    for number, line in enumerate(lines):
+        marker = _FENCE.match(line)
+        if marker:
+            fence = "" if fence and marker.group(1) == fence else (fence or marker.group(1))
+        elif not fence and number - start >= SECTION_LINES and _HEADING_LINE.match(line):
+            yield start, lines[start:number]
+            start = number
+    yield start, lines[start:]
 
 
 def parse_markdown(text: str, source_file: str = "<notes>", default_deck: str | None = None) -> list[CardDraft]:
@@ -475,23 +508,28 @@ def _take_schedules(text: str) -> tuple[str, list[tuple[int, list[syntax.SRState
     if "<!--" not in text:
         return text, []
     schedules = []
+    counted = [0, 0]  # (offset, line there): lines are counted once, left to right
 
     def take(match: re.Match) -> str:
-        line = text.count("\n", 0, match.start())
-        schedules.append((line, syntax.sr_states(match.group(1))))
-        return "\n" * match.group(0).count("\n")
+        counted[1] += text.count("\n", counted[0], match.start())
+        counted[0] = match.start()
+        schedules.append((counted[1], syntax.sr_states(match.group(1))))
+        return "\n" * match.group(0).count("\n")  # line numbers stay the file's
 
     return syntax.SR_COMMENT.sub(take, text), schedules
 
 
 def _seed_schedules(cards: list[CardDraft], schedules: list[tuple[int, list[syntax.SRState]]]) -> None:
     """Each schedule comment belongs to the note just above it (a pair of reversed cards: one each)."""
+    lines = [card.line - 1 for card in cards]
     for line, states in schedules:
-        above = [card for card in cards if card.line - 1 <= line]
-        if not above or not states:
+        last = bisect.bisect_right(lines, line) - 1  # cards come in line order
+        if last < 0 or not states:
             continue
-        last = above[-1]
-        group = [card for card in above if card.sibling and card.sibling == last.sibling] if last.sibling else [last]
+        sibling = cards[last].sibling
+        group = [cards[last]]
+        while sibling and group[0] is not cards[0] and cards[last - len(group)].sibling == sibling:
+            group.insert(0, cards[last - len(group)])
         for card, state in zip(group, states):
             card.sr = state
 

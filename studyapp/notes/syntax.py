@@ -21,20 +21,20 @@ QUESTION_PREFIX = re.compile(
     r"^\s*(?:\*\*)?\s*(?:Q\d*\s*[:：.)]|Question\s*\d*\s*[:：.]|问题?\s*\d*\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
 ANSWER_PREFIX = re.compile(r"^\s*(?:\*\*)?\s*(?:A\d*\s*[:：.)]|Answer\s*[:：.]|答案?\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
 CLOZE_PREFIX = re.compile(r"^\s*C\s*[:：]\s*(.+)$")
-ANKI_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+ANKI_CLOZE = re.compile(r"\{\{c(\d+)::([^{}]*?)\}\}")  # the hint, if any, is split off the part: linear
 _HASHCARDS_DELETION = re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?!\()")
 _INLINE_CARD = re.compile(r"^(?P<q>.+?)\s*(?P<sep>:::|::)\s*(?P<a>.+)$")
 SEPARATOR_LINES = {"?": False, "??": True}  # multi-line card separator -> reversed too
 FLASHCARD_TAG = re.compile(r"(?:^|\s)#(flashcards?(?:/[\w\-/]+)?)(?=\s|$)", re.I)
-SR_COMMENT = re.compile(r"<!--\s*SR:(.*?)-->", re.S)
+SR_COMMENT = re.compile(r"<!--\s*SR:([^<>]*?)-->")
 _SR_ENTRY = re.compile(r"!(\d{4}-\d{2}-\d{2}),(\d+),(\d+)")
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^)]*\)")
 _CITATION = re.compile(r"\[\s*\[[^\[\]]*\]\([^)]*\)\s*\]")
-_WIKILINK = re.compile(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]")
+_WIKILINK = re.compile(r"\[\[(?:[^\[\]|]*\|)?([^\[\]]*)\]\]")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _WRAPPERS = re.compile(r"</?(?:details|p|div|span|center|font|b|strong|em|i)\b[^<>]*>", re.I)
-_SUMMARY = re.compile(r"<summary\b[^<>]*>(.*?)</summary>", re.I | re.S)
+_SUMMARY = re.compile(r"<summary\b[^<>]*>((?:(?!<summary\b).)*?)</summary>", re.I | re.S)  # linear
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,10 @@ def cloze_cards(text: str) -> list[tuple[str, str]]:
     cards = []
     for number in numbers:
         def front_part(m, number=number):
-            return m.group(0) if int(m.group(1)) == number else m.group(2)
+            return m.group(0) if int(m.group(1)) == number else _part(m)[0]
 
         def back_part(m, number=number):
-            return f"**{m.group(2)}**" if int(m.group(1)) == number else m.group(2)
+            return f"**{_part(m)[0]}**" if int(m.group(1)) == number else _part(m)[0]
 
         cards.append((ANKI_CLOZE.sub(front_part, text), ANKI_CLOZE.sub(back_part, text)))
     return cards
@@ -108,7 +108,13 @@ def cloze_cards(text: str) -> list[tuple[str, str]]:
 
 def cloze_prompt(front: str) -> str:
     """A cloze front as the learner sees it: each hidden part shown as ``[...]`` or ``[hint]``."""
-    return ANKI_CLOZE.sub(lambda m: f"[{m.group(3)}]" if m.group(3) else "[...]", front)
+    return ANKI_CLOZE.sub(lambda m: f"[{_part(m)[1] or '...'}]", front)
+
+
+def _part(match: re.Match) -> tuple[str, str]:
+    """(hidden part, hint) of one ``{{cN::part::hint}}``."""
+    part, _, hint = match.group(2).partition("::")
+    return part, hint
 
 
 def front_matter(lines: list[str]) -> tuple[int, dict[str, object]]:
@@ -169,12 +175,12 @@ def clean_front(text: str) -> str:
 
 def strip_symbols(text: str) -> str:
     """Leading and trailing emoji and symbols (🟢 ⭐ 🔥 ✅) off a title."""
-    chars = list(text.strip())
-    while chars and (_is_symbol(chars[0]) or chars[0].isspace()):
-        chars.pop(0)
-    while chars and (_is_symbol(chars[-1]) or chars[-1].isspace()):
-        chars.pop()
-    return "".join(chars)
+    start, end = 0, len(text)
+    while start < end and (_is_symbol(text[start]) or text[start].isspace()):
+        start += 1
+    while end > start and (_is_symbol(text[end - 1]) or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end]
 
 
 def _is_symbol(char: str) -> bool:

@@ -220,6 +220,7 @@ def get_demo(demo_id: str) -> DemoInfo:
 
 
 _OPENING = re.compile(r"^(.{0,80}?)(?:[。！？!?\n]|[.;；:：](?:\s|$)|$)", re.S)
+_INSIDE_WORD_GAP = re.compile(r"(?<=\w)[-\s_]+(?=\w)")
 
 
 def fold_words(text: str) -> str:
@@ -227,8 +228,7 @@ def fold_words(text: str) -> str:
     (``Over-fitting``, ``batch norm`` and ``BatchNorm`` are one form)."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"(?<=\w)[-\s_]+(?=\w)", "", text)
+    return _INSIDE_WORD_GAP.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def answer_opening(back: str) -> str:
@@ -237,26 +237,38 @@ def answer_opening(back: str) -> str:
     return match.group(1) if match else ""
 
 
+_folded: tuple[dict, tuple] | None = None  # (the catalog it was made from, its folded terms)
+
+
+def _folded_terms() -> tuple[tuple[str, tuple[tuple[tuple[str, str], ...], ...]], ...]:
+    """Per demo: its card-term groups as (term as written, folded) pairs, folded once per catalog."""
+    global _folded
+    demos = catalog()
+    if _folded is None or _folded[0] is not demos:
+        _folded = (demos, tuple((info.id, tuple(tuple((term, fold_words(term)) for term in group)
+                                               for group in info.card_terms)) for info in demos.values()))
+    return _folded[1]
+
+
 def demo_links(front: str, back: str, named: list[str]) -> list[tuple[str, bool, str]]:
     """(demo id, named explicitly, why) for every demo a card links to.
 
     A demo is linked when the notes name it (``demo: ID``), or when one of its card-term
     groups occurs entirely in the card's front, or, for a front that names no demo, when
-    the answer opens with one of its terms (``梯度消失：...``, ``Vanishing gradients are ...``). The deck path alone never links: a heading is a topic, not the card's words.
+    the answer opens with one of its terms (``梯度消失：...``, ``Vanishing gradients are ...``).
+    The deck path alone never links: a heading is a topic, not the card's words.
     """
     links = [(demo_id, True, "named in the notes") for demo_id in named]
-    haystack, opening = fold_words(front), fold_words(answer_opening(back))
-    for info in catalog().values():
-        if info.id in named:
-            continue
-        group = next((group for group in info.card_terms
-                      if all(fold_words(term) in haystack for term in group)), None)
-        if group is not None:
-            links.append((info.id, False, f"front: {' + '.join(repr(term) for term in group)}"))
+    haystack = fold_words(front)
+    terms = _folded_terms()
+    for demo_id, groups in terms:
+        group = next((group for group in groups if all(folded in haystack for _, folded in group)), None)
+        if group is not None and demo_id not in named:
+            links.append((demo_id, False, f"front: {' + '.join(repr(term) for term, _ in group)}"))
     if len(links) == len(named):  # a front that names nothing: the answer's opening words may
-        for info in catalog().values():
-            term = next((group[0] for group in info.card_terms
-                         if len(group) == 1 and opening.startswith(fold_words(group[0]))), None)
-            if term is not None and info.id not in named:
-                links.append((info.id, False, f"answer opens with {term!r}"))
+        opening = fold_words(answer_opening(back))
+        for demo_id, groups in terms:
+            term = next((group[0][0] for group in groups if len(group) == 1 and opening.startswith(group[0][1])), None)
+            if term is not None and demo_id not in named:
+                links.append((demo_id, False, f"answer opens with {term!r}"))
     return sorted(links, key=lambda link: (not link[1], link[0]))

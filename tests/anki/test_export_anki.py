@@ -260,3 +260,23 @@ def test_note_guid_is_genankis_guid_for_the_card_id(card_id):
     import genanki
 
     assert note_guid(card_id) == genanki.guid_for("studyapp", card_id)
+
+
+def test_cloze_cards_arrive_as_anki_clozes(db_path, tmp_path):
+    store = open_store(db_path)
+    with store.transaction() as session:
+        session.add(make_card("c-cloze", "The softmax turns logits into {{c2::probabilities::what?}}.",
+                              "The softmax turns logits into **probabilities**.", kind="cloze"))
+    out = tmp_path / "cloze.apkg"
+    export(store, out, plots=False)
+    store.close()
+    collection = import_into(tmp_path / "anki" / "collection.anki2", out)
+    try:
+        note = notes_by_card_id(collection)["c-cloze"]
+        assert note.note_type()["type"] == 1 and note.note_type()["name"] == "studyapp Cloze"  # Anki's cloze kind
+        assert note["Text"] == "<p>The softmax turns logits into {{c1::probabilities::what?}}.</p>"
+        (card,) = note.cards()
+        assert ">[what?]</span>" in card.question() and ">probabilities<" not in card.question()
+        assert "probabilities" in card.answer()
+    finally:
+        collection.close()

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from studyapp.errors import UserError
+from studyapp.notes.syntax import cloze_prompt
 from studyapp.review.schedule import RATING_NAMES, CardChanged
 from studyapp.review.session import ReviewSession
 from studyapp.store.database import DatabaseLocked
@@ -92,7 +93,7 @@ class ReviewScreen(Screen):
         self._set_revealed(False)
         self.query_one("#progress", Static).update(self.session.progress_line())
         self.query_one("#deck-path", Static).update(card.deck.replace("::", " › "))
-        self.query_one("#front", CardBody).update(render_markdown(card.front))
+        self.query_one("#front", CardBody).update(render_markdown(cloze_prompt(card.front)))  # [...] for a cloze
         self.query_one("#back", CardBody).update(render_markdown(card.back))
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self.demo_ids = demos = self.session.demo_ids()
