@@ -28,7 +28,7 @@ TITLE = "Exploding gradients and gradient clipping"
 CLAIM = ("A deep ReLU net initialised 1.5x too large makes plain SGD's loss inf/NaN within 20 steps; clipping "
          "the gradient norm to 1 keeps it finite and cuts the loss >= 10x, yet it ends worse than predicting the "
          "mean, while the same net at the Kaiming scale ends below 0.7x the mean predictor's loss.")
-CARD_TERMS = [("梯度爆炸",), ("梯度裁剪",), ("gradient clipping",)]
+CARD_TERMS = [("梯度爆炸",), ("梯度裁剪",), ("exploding gradient",), ("gradient clipping",)]
 PREDICT = {
     "question": "The over-scaled net with its gradient norm clipped to 1 trains as long as the others: where "
                 "does its loss end?",

@@ -29,7 +29,7 @@ TITLE = "L1 vs L2: sparsity"
 CLAIM = ("On 200 features of which 5 matter, L1 by a proximal step sets >= 80% of the irrelevant "
          "weights to exactly 0.0 and beats no penalty by >= 0.05 test accuracy, while L2 and no penalty "
          "leave no weight exactly 0.0.")
-CARD_TERMS = [("正则化",), ("l1", "l2"), ("稀疏",)]
+CARD_TERMS = [("正则化",), ("l1", "l2"), ("lasso",), ("l1 regulari",), ("稀疏",)]
 
 FEATURES = 200
 RELEVANT = 5  # the first RELEVANT features carry the signal; the rest are pure noise

@@ -28,7 +28,7 @@ TITLE = "Overfitting and its cures"
 CLAIM = ("A big MLP on few noisy points fits its training set far better than held-out data; weight decay, "
          "dropout and early stopping each cut its held-out loss below 0.7x of no cure's, while its held-out "
          "accuracy moves by less than 0.1.")
-CARD_TERMS = [("过拟合",), ("overfitting",)]
+CARD_TERMS = [("过拟合",), ("overfit",)]  # folded: overfit, overfitting, over-fitting
 
 TRAIN_POINTS = 100
 VALIDATION_POINTS = 200  # early stopping watches these

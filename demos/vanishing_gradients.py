@@ -31,7 +31,7 @@ TITLE = "Vanishing gradients in a deep sigmoid net"
 CLAIM = ("In a 20-layer sigmoid MLP the first layer's gradient is < 1e-10 of the last layer's; ReLU + Kaiming "
          "init and residual connections keep that ratio within [0.1, 10], BatchNorm overshoots it above 1 "
          "(the gradient grows towards the input), and all three train (loss < 0.3).")
-CARD_TERMS = [("梯度消失",), ("rnn", "问题")]
+CARD_TERMS = [("梯度消失",), ("梯度弥散",), ("vanishing gradient",), ("rnn", "问题")]
 
 DEPTH = 20  # Linear layers between the input and the readout
 WIDTH = 96

@@ -31,7 +31,7 @@ TITLE = "Weight initialisation in a deep stack"
 CLAIM = ("In a 30-50 layer stack, half the right weight scale makes activations and gradients vanish; twice it "
          "makes ReLU activations and gradients explode, and tanh units saturate while tanh's gradients explode "
          "towards the input; Kaiming (ReLU) and Xavier (tanh) keep the activation scale roughly constant.")
-CARD_TERMS = [("梯度消失",), ("梯度爆炸",), ("初始化",), ("initialization",), ("initialisation",)]
+CARD_TERMS = [("梯度消失",), ("梯度弥散",), ("梯度爆炸",), ("初始化",), ("initiali",)]  # initialize, -isation, ...
 PREDICT = {
     "question": "Tanh at twice Xavier's scale, 30 layers: what happens to the gradient on its way back to the "
                 "first layer?",

@@ -70,3 +70,28 @@ def test_links_follow_edits_of_the_notes(run_cli, tmp_path):
     run_cli("import", str(notes))
     assert json.loads(run_cli("cards", "--json", "--deck", "edit").stdout)[0]["demos"] == [
         "exploding_gradients", "gan_mode_collapse", "weight_init"]
+
+
+def test_english_and_chinese_variants_link_from_the_cards_own_words():
+    from studyapp.runner.catalog import demo_links
+
+    def linked(front, back=""):
+        return {demo for demo, _, _ in demo_links(front, back, [])}
+
+    assert "vanishing_gradients" in linked("Why do vanishing gradients happen?")
+    assert "vanishing_gradients" in linked("什么是梯度弥散？")
+    assert "weight_init" in linked("How should I initialize weights?") == linked("Weight initialisation")
+    assert "overfitting" in linked("How do you detect over-fitting?")
+    assert "l1_vs_l2_sparsity" in linked("Why does Lasso give sparse weights?")
+    assert linked("A question", "Exploding gradients: the loss becomes NaN.") == {"exploding_gradients"}
+    assert linked("Explain it", "The answer mentions vanishing gradients later on.") == set()
+    reasons = dict((demo, why) for demo, _, why in demo_links("梯度消失", "", ["dying_relu"]))
+    assert reasons["dying_relu"] == "named in the notes" and reasons["vanishing_gradients"] == "front: '梯度消失'"
+
+
+def test_the_deck_path_alone_links_nothing(run_cli, tmp_path):
+    notes = tmp_path / "deck.md"
+    notes.write_text("# 梯度消失\n\n## 实践\n\n**怎么办？**\n换 ReLU。\n", encoding="utf-8")
+    run_cli("import", str(notes))
+    (card,) = json.loads(run_cli("cards", "--json", "--deck", "梯度消失").stdout)
+    assert card["front"] == "怎么办？" and card["demos"] == []
