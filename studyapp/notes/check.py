@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from studyapp.errors import UserError
-from studyapp.notes.importer import note_files, read_notes
+from studyapp.notes.importer import note_files
+from studyapp.notes.reader import read_notes
 from studyapp.notes.parse import normalise_front, parse_notes
 from studyapp.runner.catalog import catalog, demo_links
 
