@@ -80,3 +80,32 @@ def test_stats(store, app, snap_compare):
                 session.add(ReviewLog(card_id=cid, rating=rating, state_before=2,
                                       reviewed_at=NOW - timedelta(days=day, hours=n)))
     assert snap_compare(app, press=["S"], terminal_size=SIZE)
+
+
+SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_deck_list_at(app, snap_compare, size):
+    assert snap_compare(app, terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_review_answer_at(app, snap_compare, size):
+    assert snap_compare(app, press=["enter", "space"], terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_browser_at(store, app, snap_compare, size):
+    add_review_cards(store, 3, due=NOW + timedelta(days=2), prefix="r")
+    assert snap_compare(app, press=["b"], terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_card_history_at(store, app, snap_compare, size):
+    (cid,) = add_review_cards(store, 1, due=NOW + timedelta(days=2), prefix="r")
+    with store.transaction() as session:
+        for day, rating in ((30, 3), (20, 1), (10, 3)):
+            session.add(ReviewLog(card_id=cid, rating=rating, state_before=2, reviewed_at=NOW - timedelta(days=day),
+                                  snapshot_before='{"stability": 5.0, "last_review": null, "due": null}'))
+    assert snap_compare(app, press=["b", "O", "enter"], terminal_size=SIZES[size])

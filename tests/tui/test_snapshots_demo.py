@@ -34,3 +34,12 @@ def test_demo_panel_after_a_run(store, snap_compare):
     link(store, cid, "fake_fast")
     app = StudyApp(store, clock_offset=NOW - utcnow())
     assert snap_compare(app, run_before=_run_to_the_end_and_mask_the_clock, terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("size", ["80x24", "160x48"])
+def test_demo_panel_with_many_metrics_at(store, snap_compare, size):
+    (cid,) = add_cards(store, 1, deck="深度学习八股::梯度问题")
+    link(store, cid, "fake_many_metrics")
+    app = StudyApp(store, clock_offset=NOW - utcnow())
+    width, height = map(int, size.split("x"))
+    assert snap_compare(app, run_before=_run_to_the_end_and_mask_the_clock, terminal_size=(width, height))

@@ -12,10 +12,11 @@ import math
 from collections import deque
 from typing import Optional
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, RichLog, Static
 from textual.worker import get_current_worker
@@ -50,6 +51,7 @@ class DemoScreen(Screen):
         self.prediction: Optional[str] = None  # the learner's answer to the demo's question, for this run
         self.running = False
         self.outcome: Optional[RunOutcome] = None
+        self.metrics: dict = {}  # the last run's, drawn again at each width
         self._process: Optional[DemoProcess] = None
         self._cancel_requested = False
         self._log_lines: deque[str] = deque(maxlen=LOG_LINES)  # kept to wrap them anew when the log changes width
@@ -65,7 +67,8 @@ class DemoScreen(Screen):
         with Horizontal(id="demo-body"):
             with Vertical(id="demo-left"):
                 yield RichLog(id="demo-log", wrap=True, min_width=20, max_lines=LOG_LINES)
-                yield Static(id="demo-metrics")
+                with VerticalScroll(id="demo-metrics-box"):  # scrolls when the terminal is short
+                    yield Static(id="demo-metrics")
             yield Vertical(id="demo-plot-slot")
         yield Static("Last runs of this demo", id="demo-runs-title")
         yield DataTable(id="demo-runs", cursor_type="none", zebra_stripes=True)
@@ -115,6 +118,7 @@ class DemoScreen(Screen):
         self.prediction = prediction
         self._set_prediction_line(f"Your prediction: {prediction}) {info.predict.text_of(prediction)}"
                                   if prediction else "")
+        self.metrics = {}
         self.query_one("#demo-metrics", Static).update("")
         self.query_one("#demo-plot-slot").remove_children()
         self.query_one("#demo-body").remove_class("with-plot")  # the log takes the whole width until a plot comes
@@ -168,8 +172,10 @@ class DemoScreen(Screen):
             self.query_one("#demo-detail", Static).update(
                 f"{outcome.device} · seed {outcome.request.seed} · {outcome.request.mode} · {outcome.seconds:.2f} s")
             self._show_prediction(outcome)
-            self.query_one("#demo-metrics", Static).update(format_metrics(outcome.result.get("metrics", {})))
+            self.metrics = outcome.result.get("metrics", {})
+            self._show_metrics()
             self._show_plot(outcome.result)
+            self.call_after_refresh(self._show_metrics)  # at the width the plot leaves it
         else:
             first, _, tail = outcome.error.partition("\n")
             stopped = outcome.status in ("cancelled", "timeout")  # the error says which: "cancelled", "timed out…"
@@ -226,10 +232,20 @@ class DemoScreen(Screen):
         from textual_plotext import PlotextPlot  # plotting is only paid for when a plot is shown
 
         plot = PlotextPlot(id="demo-plot")
-        self.query_one("#demo-plot-slot").mount(plot)
+        legend = Static(id="demo-legend")  # below the plot, not over its lines
+        self.query_one("#demo-plot-slot").mount(plot, legend)
         self.query_one("#demo-body").add_class("with-plot")
         self.call_after_refresh(self._rewrap_log)
-        draw_series(plot.plt, result)
+        legend.update(legend_text(draw_series(plot.plt, result)))
+
+    def _show_metrics(self) -> None:
+        """The metrics in as many columns as the box is wide (again after a resize)."""
+        metrics = self.query_one("#demo-metrics", Static)
+        metrics.update(format_metrics(self.metrics, metrics.content_size.width))
+
+    def on_resize(self) -> None:
+        if self.metrics:
+            self.call_after_refresh(self._show_metrics)
 
     def _show_runs(self) -> None:
         table = self.query_one("#demo-runs", DataTable)
@@ -283,22 +299,36 @@ def verdict_label(status: str) -> str:
     return {"ok": "✓ holds", "failed": "✗ does not hold"}.get(status, status)
 
 
-def format_metrics(metrics: dict) -> str:
-    """One metric a line, numbers to four significant digits (NaN arrives as text)."""
-    width = max((len(name) for name in metrics), default=0)
-    return "\n".join(f"{name:<{width}}  {value:.4g}" if isinstance(value, float) else f"{name:<{width}}  {value}"
-                     for name, value in metrics.items())
+def format_metrics(metrics: dict, width: int = 0) -> str:
+    """The metrics, numbers to four significant digits (NaN arrives as text): one a line, or in
+    columns (read down, then across) when ``width`` has room for more than one."""
+    name_width = max((len(name) for name in metrics), default=0)
+    cells = [f"{name:<{name_width}}  {value:.4g}" if isinstance(value, float) else f"{name:<{name_width}}  {value}"
+             for name, value in metrics.items()]
+    cell_width = max((len(cell) for cell in cells), default=0) + 4
+    columns = max(1, min(len(cells), (width + 4) // cell_width)) if width else 1
+    rows = -(-len(cells) // columns) if cells else 0
+    return "\n".join("".join(f"{cells[i]:<{cell_width}}" for i in range(row, len(cells), rows)).rstrip()
+                     for row in range(rows))
 
 
-def draw_series(plt, result: dict) -> None:
-    """Plot every series against its step; points a log axis cannot show (<= 0, NaN) are left out."""
+SERIES_COLOURS = ("cyan", "magenta", "green", "red", "blue", "yellow")  # names plotext and Rich share
+
+
+def draw_series(plt, result: dict) -> list[tuple[str, str]]:
+    """Plot every series against its step; points a log axis cannot show (<= 0, NaN) are left out.
+    Returns (label, colour) of each line drawn: the legend goes beside the plot (legend_text),
+    since plotext draws its own over the top-left of the data."""
     log_y = bool(result.get("log_y"))
     shown: list[float] = []
+    drawn: list[tuple[str, str]] = []
     for label, values in result["series"].items():
         points = [(x, float(y)) for x, y in enumerate(values) if _plottable(y, log_y)]
         if points:
             xs, ys = zip(*points)
-            plt.plot(list(xs), list(ys), label=label, marker="braille")
+            colour = SERIES_COLOURS[len(drawn) % len(SERIES_COLOURS)]
+            plt.plot(list(xs), list(ys), color=colour, marker="braille")
+            drawn.append((label, colour))
             shown += ys
     if log_y:
         plt.yscale("log")
@@ -306,6 +336,16 @@ def draw_series(plt, result: dict) -> None:
             plt.yticks(*decade_ticks(min(shown), max(shown)))
     plt.xlabel(result.get("x_label") or "step")
     plt.ylabel(result.get("y_label") or "")
+    return drawn
+
+
+def legend_text(drawn: list[tuple[str, str]]) -> Text:
+    """'━━ sigmoid   ━━ relu', each mark in its line's colour."""
+    legend = Text()
+    for index, (label, colour) in enumerate(drawn):
+        legend.append(("   " if index else "") + "━━ ", style=colour)
+        legend.append(label)
+    return legend
 
 
 def decade_ticks(low: float, high: float, most: int = 6) -> tuple[list[float], list[str]]:
