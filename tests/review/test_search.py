@@ -27,7 +27,8 @@ def ids(store, query: str, sort: str = "notes", descending: bool = False, **opti
     with store.session() as session:
         rows = search_cards(session, search, SETTINGS, NOW, sort=sort, descending=descending)
         assert count_cards(session, search) == len(rows)
-    return [row.card.id for row in rows]
+    found = [row.card.id for row in rows]
+    return sorted(found) if sort == "notes" else found  # notes (import) order is checked in test_sorts
 
 
 @pytest.fixture
@@ -81,6 +82,10 @@ def test_props_match_fsrs_retrievability(cards):
 
 
 def test_sorts(cards):
+    search = compile_search("", NOW, SETTINGS)
+    with cards.session() as session:  # notes order is import order (the fixture's insertion order)
+        assert [row.card.id for row in search_cards(session, search, SETTINGS, NOW)][:3] == \
+            ["n00000", "n00001", "r00000"]
     assert ids(cards, "is:review", sort="retrievability") == ["r00001", "r00000", "r00002"]
     assert ids(cards, "is:review", sort="retrievability", descending=True) == ["r00002", "r00000", "r00001"]
     assert ids(cards, "", sort="due")[:3] == ["r00001", "l00000", "r00000"]  # new cards (no due) last
