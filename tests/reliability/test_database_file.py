@@ -35,6 +35,7 @@ def _bundled_count() -> int:
 @pytest.mark.slow
 def test_many_processes_opening_a_new_database_at_once_all_succeed_and_import_once(tmp_path):
     db = tmp_path / "new" / "study.db"
+    db.parent.mkdir()  # an explicit --db in a missing folder is refused (issue 12); the database itself is new
     processes = [_studyapp("cards", "--json", db=db) for _ in range(8)]
     outputs = [p.communicate(timeout=300) for p in processes]  # read first: the JSON overfills a pipe
     results = [(p.returncode, *output) for p, output in zip(processes, outputs)]
