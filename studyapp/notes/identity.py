@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from studyapp.notes.parse import CardDraft, normalise_front
+from studyapp.notes.drafts import CardDraft, normalise_front
 
 REWORD_SIMILARITY = 0.75  # fronts at least this alike (same section) are one card edited
 REWORD_BUDGET = 250_000  # similarity comparisons allowed per deck

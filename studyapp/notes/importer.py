@@ -26,7 +26,8 @@ from pathlib import Path
 
 from studyapp.errors import UserError
 from studyapp.notes import identity
-from studyapp.notes.parse import CardDraft, ParseResult, parse_notes
+from studyapp.notes.drafts import CardDraft, ParseResult, normalise_front
+from studyapp.notes.parse import parse_notes
 from studyapp.notes.reader import read_notes
 from studyapp.notes.syntax import SRState
 from studyapp.runner.catalog import catalog, demo_links
@@ -59,8 +60,6 @@ def bundled_deck_path() -> Path:
 
 
 def card_id_for(deck: str, front: str, salt: int = 0) -> str:
-    from studyapp.notes.parse import normalise_front
-
     key = f"{deck}\x1f{normalise_front(front)}" + (f"\x1f{salt}" if salt else "")
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
@@ -185,7 +184,7 @@ class _Plan:
         stamp = _stamp(now)
         plan = cls(ImportReport(files=sources), sources, _fingerprint(conn, rows), stamp)
         all_ids = {row[0] for row in conn.execute("SELECT id FROM card")}
-        moved = {(row[1], _norm(row[2])): identity.Known(row[0], row[2], row[1], row[3], True)
+        moved = {(row[1], normalise_front(row[2])): identity.Known(row[0], row[2], row[1], row[3], True)
                  for row in conn.execute("SELECT id, deck, front, content_hash FROM card WHERE removed = 1")}
         claimed: set[str] = set()
         by_source: dict[str, list[tuple]] = {source: [] for source in sources}
@@ -194,7 +193,7 @@ class _Plan:
         for source in sources:
             known_rows = by_source[source]
             for row in known_rows:
-                moved.pop((row[2], _norm(row[1])), None)
+                moved.pop((row[2], normalise_front(row[1])), None)
             plan._sync_file(conn, source, parsed[source], known_rows, all_ids, moved, claimed, stamp)
         return plan
 
@@ -262,12 +261,6 @@ class _Plan:
         conn.executemany("INSERT INTO carddemo (card_id, demo_id, explicit, reason) VALUES (?, ?, ?, ?)",
                          [(card_id, demo, int(explicit), reason) for card_id, links in self.links.items()
                           for demo, explicit, reason in links])
-
-
-def _norm(front: str) -> str:
-    from studyapp.notes.parse import normalise_front
-
-    return normalise_front(front)
 
 
 def _rows_of(conn: sqlite3.Connection, sources: list[str]) -> list[tuple]:

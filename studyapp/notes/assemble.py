@@ -1,0 +1,378 @@
+"""Markdown units in file order -> card drafts: the shapes interview notes use.
+
+The notes are real interview notes, not a flashcard format, so the parser reads their
+shapes (each line of a paragraph counts, since the notes rarely leave blank lines):
+
+* a bold question line (``**如何...？**``, ``**解释...。**``), a plain short question line
+  (``如何判断模型是否收敛``) or any line ending in ``?``/``？`` starts a question card; its
+  answer is what follows, up to the next card or heading;
+* a heading that asks (``## 12. What is X?``) takes its whole section as the answer:
+  sub-headings, bold lead-ins, term bullets, code and formulas; a heading that names a
+  topic is a deck (two levels deep) and a tag, and a concept card when text follows it;
+* a bold term with nothing after it (``**过拟合Overfitting**``) starts a concept card; a
+  generic label (``**结构**``) takes the nearest heading as context (``CNN · 结构``);
+* ``**Term：** definition`` starts a term card whose answer begins with the definition, and
+  a list of such terms gives one card per term;
+* a list item that asks (``- 为什么引入非线性激励函数``) or names a bold term starts a card,
+  unless the list is itself the answer to a question;
+* a formula line (``$y = ...$``) starts a card asking for its left-hand side;
+* the flashcard syntaxes of :mod:`studyapp.notes.syntax` (``Q:``/``A:``, ``问：``/``答：``,
+  Obsidian ``::``/``:::``/``?``/``??``, clozes, ``<details>`` answers, question/answer
+  tables, front matter), and ``demo: ID`` (or ``<!-- demo: ID -->``) to link a demo;
+* page furniture (:mod:`studyapp.notes.furniture`) is skipped, and said so in ``skipped``.
+
+Fenced blocks without a language are prose and are unwrapped into the answer; fenced
+blocks with a language stay code. ``$...$`` and ``$$...$$`` are kept verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from studyapp.notes import syntax
+from studyapp.notes.drafts import CardDraft, Skipped
+from studyapp.notes.furniture import furniture_line, is_furniture_heading, is_link_only
+from studyapp.notes.units import DEMO_LINE, Unit
+from studyapp.notes.wording import (
+    ANSWER_LABELS,
+    GENERIC_LABELS,
+    MAX_QUESTION_LINE,
+    QA_TABLE_HEADERS,
+    TRAILING_PUNCT,
+    asks,
+    clean_title,
+    looks_like_question,
+)
+
+DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
+_FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
+
+
+@dataclass
+class _Open:
+    draft: CardDraft
+    pieces: list[tuple[int, str]]
+    is_question: bool
+    list_id: int = -1  # the list this card's front came from, if any
+    section_level: int = 0  # a heading that asks: its section (deeper headings included) is the answer
+    ends_at_blank: bool = False  # Obsidian cards end at the first blank line
+    last_line: int = 0  # 0-based line after the last unit added
+    reversed: bool = False  # also give the reversed card (":::", "??")
+    cloze: str = ""  # the cloze note text (Anki markup)
+
+
+class Assembler:
+    """Takes the units of one file in order (``feed``) and gathers its cards, skipped lines and unanswered questions."""
+
+    def __init__(self, source_file: str, default_deck: str, lines: list[str], extra_tags: list[str]):
+        self.source_file = source_file
+        self.default_deck = default_deck
+        self.lines = lines
+        self.extra_tags = extra_tags
+        self.headings: list[tuple[int, str, bool]] = []  # (level, name, names a deck)
+        self.cards: list[CardDraft] = []
+        self.skipped: list[Skipped] = []
+        self.unanswered: list[Skipped] = []
+        self.open: _Open | None = None
+        self.skip_level = 0  # inside a furniture section (contents, references): its heading level
+        self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
+
+    # -- context -------------------------------------------------------------------
+    def deck(self) -> str:
+        if self.flash_deck:
+            return self.flash_deck
+        names = [name for level, name, is_deck in self.headings if level <= DECK_DEPTH and name and is_deck]
+        return "::".join(names) or self.default_deck
+
+    def tags(self) -> list[str]:
+        tags = []
+        for _, name, is_topic in self.headings:
+            if not is_topic:  # a heading that asks is a card, not a tag
+                continue
+            tag = re.sub(r"\s+", "_", name.strip())
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags + [tag for tag in self.extra_tags if tag not in tags]
+
+    def context_front(self, label: str) -> str:
+        if label.lower() in GENERIC_LABELS and self.headings:
+            return f"{self.headings[-1][1]} · {label}"
+        return label
+
+    def skip(self, unit: Unit, reason: str) -> None:
+        self.skipped.append(Skipped(unit.start + 1, unit.text.split("\n")[0][:120], reason))
+
+    # -- cards ---------------------------------------------------------------------
+    def start(self, front: str, line: int, kind: str, *, question: bool, list_id: int = -1, **options) -> _Open:
+        self.finish()
+        draft = CardDraft(front=front, back="", deck=self.deck(), tags=self.tags(),
+                          source_file=self.source_file, line=line + 1, kind=kind)
+        self.open = _Open(draft, [], question, list_id, last_line=line + 1, **options)
+        return self.open
+
+    def add(self, block: int, text: str) -> None:
+        if self.open is not None and text.strip():
+            self.open.pieces.append((block, text.strip("\n")))
+
+    def finish(self) -> None:
+        current, self.open = self.open, None
+        if current is None:
+            return
+        parts: list[str] = []
+        last_block = None
+        for block, text in current.pieces:
+            parts.append(("\n" if block == last_block else "\n\n") + text if parts else text)
+            last_block = block
+        draft = current.draft
+        draft.back = "".join(parts).strip()
+        if current.cloze:
+            self._clozes(draft, current.cloze)
+        elif draft.front.strip() and not draft.back and current.is_question:
+            self.unanswered.append(Skipped(draft.line, draft.front[:120], "question with no answer"))
+        elif draft.front.strip() and draft.back:
+            self.cards.append(draft)
+            if current.reversed:
+                draft.sibling = f"{draft.line}"
+                self.cards.append(CardDraft(
+                    front=draft.back, back=draft.front, deck=draft.deck, tags=draft.tags,
+                    source_file=draft.source_file, line=draft.line, kind=draft.kind, demos=list(draft.demos),
+                    demo_lines=dict(draft.demo_lines), sibling=draft.sibling))
+
+    def _clozes(self, draft: CardDraft, text: str) -> None:
+        notes = syntax.cloze_cards(text)
+        for front, back in notes:
+            self.cards.append(CardDraft(
+                front=front, back=back + (f"\n\n{draft.back}" if draft.back else ""), deck=draft.deck,
+                tags=draft.tags, source_file=draft.source_file, line=draft.line, kind="cloze",
+                demos=list(draft.demos), demo_lines=dict(draft.demo_lines),
+                sibling=f"{draft.line}" if len(notes) > 1 else ""))
+
+    def answering_a_question(self, list_id: int) -> bool:
+        """A list inside a question's answer is the answer, not new cards."""
+        return self.open is not None and self.open.is_question and self.open.list_id != list_id
+
+    def in_section_answer(self) -> bool:
+        return self.open is not None and self.open.section_level > 0
+
+    # -- units ---------------------------------------------------------------------
+    def feed(self, unit: Unit) -> None:
+        if self.open is not None and self.open.ends_at_blank and unit.start > self.open.last_line:
+            self.finish()  # an Obsidian card ends at the blank line after it
+        if self.skip_level and unit.kind != "heading":
+            self.skip(unit, "in a contents/references/credits section")
+            return
+        handler = getattr(self, f"_on_{unit.kind}")
+        handler(unit)
+        if self.open is not None:
+            self.open.last_line = max(self.open.last_line, unit.end or unit.start + 1)
+
+    def _on_heading(self, unit: Unit) -> None:
+        title = clean_title(unit.text)
+        if self.open is not None and self.open.section_level and unit.level > self.open.section_level:
+            self.add(unit.block, self.lines[unit.start].strip() if unit.start < len(self.lines) else unit.text)
+            return
+        self.headings = [entry for entry in self.headings if entry[0] < unit.level]
+        self.skip_level = 0
+        if is_furniture_heading(title):
+            self.finish()
+            self.headings.append((unit.level, title, False))
+            self.skip_level = unit.level
+            self.skip(unit, "contents/references/credits heading")
+            return
+        question = looks_like_question(title)
+        self.headings.append((unit.level, title, not asks(unit.text)))
+        kind = "question" if question else "concept"
+        opened = self.start(title, unit.start, kind, question=question,
+                            section_level=unit.level if asks(unit.text) else 0)
+        opened.draft.from_heading = True
+
+    def _on_separator(self, unit: Unit) -> None:
+        """Obsidian multi-line card: the question lines above ``?``, the answer below."""
+        question = self._take_question_lines(unit)
+        if question:
+            self.start(question, unit.start - len(question.split("\n")), "explicit", question=True,
+                       ends_at_blank=True, reversed=syntax.SEPARATOR_LINES[unit.text.strip()])
+        else:
+            self.add(unit.block, unit.text)
+
+    def _take_question_lines(self, unit: Unit) -> str:
+        """The lines of the paragraph above a separator, taken back from the card they went to."""
+        lines = []
+        number = unit.start - 1
+        while number >= 0 and self.lines[number].strip() and self.lines[number].strip() not in syntax.SEPARATOR_LINES:
+            line = syntax.FLASHCARD_TAG.sub("", self.lines[number]).strip()
+            if line:
+                lines.insert(0, line)
+            number -= 1
+        if not lines:
+            return ""
+        if self.open is not None and self.open.draft.line - 1 > number:
+            self.open = None  # the question's first line was taken for a card of its own
+        elif self.open is not None:
+            wanted = set(lines)
+            self.open.pieces = [(block, text) for block, text in self.open.pieces if text not in wanted]
+        return "\n".join(syntax.clean_front(line) for line in lines)
+
+    def _explicit(self, text: str, unit: Unit, rest: str = "", list_id: int = -1) -> bool:
+        """The flashcard syntaxes; True when the line was one of them."""
+        if syntax.ANKI_CLOZE.search(text) or syntax.CLOZE_PREFIX.match(text):
+            prefix = syntax.CLOZE_PREFIX.match(text)
+            note = syntax.hashcards_cloze(prefix.group(1)) if prefix and not syntax.ANKI_CLOZE.search(text) else (
+                prefix.group(1) if prefix else text)
+            if syntax.ANKI_CLOZE.search(note):
+                self.start(syntax.cloze_prompt(note), unit.start, "cloze", question=True, ends_at_blank=True,
+                           cloze=note, list_id=list_id)
+                self.add(unit.block, rest)
+                return True
+        inline = syntax.inline_card(text)
+        if inline:
+            question, answer, reverse = inline
+            self.start(syntax.clean_front(question), unit.start, "explicit", question=True, ends_at_blank=True,
+                       reversed=reverse, list_id=list_id)
+            self.add(unit.block, answer + (f"\n{rest}" if rest else ""))
+            return True
+        explicit_q = syntax.QUESTION_PREFIX.match(text)
+        if explicit_q and explicit_q.group(1).strip():
+            self.start(clean_title(explicit_q.group(1)), unit.start, "explicit", question=True, list_id=list_id)
+            self.add(unit.block, rest)
+            return True
+        explicit_a = syntax.ANSWER_PREFIX.match(text)
+        if explicit_a and self.open is not None and self.open.is_question and (
+                self.open.draft.kind == "explicit" or not self.open.pieces):
+            self.add(unit.block, explicit_a.group(1) + (f"\n{rest}" if rest else ""))
+            return True
+        return False
+
+    def _on_line(self, unit: Unit) -> None:
+        text = self._tags_taken(unit.text)
+        if not text:
+            return
+        if self._explicit(text, unit):
+            return
+        reason = furniture_line(text)
+        if reason and not self._keeps_in_answer(text, reason):
+            self.skip(unit, reason)
+            return
+        if self.in_section_answer():
+            self.add(unit.block, self._answer_text(text))
+            return
+        if unit.bold:
+            label = clean_title(unit.bold)
+            if looks_like_question(unit.bold) and not unit.after_bold:
+                self.start(label, unit.start, "question", question=True)
+            elif unit.after_bold:
+                self.start(self.context_front(label), unit.start, "term", question=False)
+                self.add(unit.block, unit.after_bold.lstrip(TRAILING_PUNCT + " "))
+            else:
+                self.start(self.context_front(label), unit.start, "concept", question=False)
+            return
+        formula = _FORMULA.match(text)
+        if formula:
+            self.start(f"${formula.group(1).strip()}$ = ?", unit.start, "formula", question=True)
+            self.add(unit.block, text)
+            return
+        if ((len(text) <= MAX_QUESTION_LINE and looks_like_question(text) and "：" not in text[:-1]
+                and text.lower() not in GENERIC_LABELS) or asks(text)):
+            self.start(clean_title(text.rstrip(TRAILING_PUNCT)), unit.start, "question", question=True)
+            return
+        self.add(unit.block, self._answer_text(text))
+
+    def _tags_taken(self, text: str) -> str:
+        """Obsidian ``#flashcards/deck`` tags set the deck of the cards below; the text without them."""
+        found = syntax.FLASHCARD_TAG.findall(text)
+        if not found:
+            return text
+        path = found[-1].split("/")[1:]
+        self.flash_deck = "::".join(part for part in path if part)
+        tag = found[-1]
+        if tag not in self.extra_tags:
+            self.extra_tags.append(tag)
+        return syntax.FLASHCARD_TAG.sub("", text).strip()
+
+    def _keeps_in_answer(self, text: str, reason: str) -> bool:
+        """An image or a link inside an answer is content; a table of contents never is."""
+        return (reason == "link or image only" and self.open is not None and "](#" not in text
+                and (self.open.pieces or self.open.is_question))
+
+    @staticmethod
+    def _answer_text(text: str) -> str:
+        return syntax.strip_wrappers(text)[0] if "<" in text else text
+
+    def _on_item(self, unit: Unit) -> None:
+        first = self._tags_taken(unit.first_line)
+        if self._explicit(first, unit, unit.rest, unit.list_id):
+            return
+        reason = furniture_line(first)
+        if reason and (reason != "link or image only" or not self._keeps_in_answer(first, reason)):
+            self.skip(unit, reason)
+            return
+        if self.in_section_answer():
+            self.add(unit.block, unit.text)
+            return
+        if unit.list_size == 1 and not unit.rest and not unit.bold and len(first) <= 20 and not asks(first):
+            # a lone numbered label ("2. 激活函数") works as a sub-heading
+            self._on_heading(Unit("heading", unit.start, first, unit.block, level=DECK_DEPTH + 4))
+            return
+        if asks(first) and not unit.bold:
+            self.start(clean_title(first), unit.start, "question", question=True, list_id=unit.list_id)
+            self.add(unit.block, unit.rest)
+            return
+        if not self.answering_a_question(unit.list_id):
+            if unit.bold and not unit.after_bold:
+                self.start(self.context_front(clean_title(unit.bold)), unit.start, "term",
+                           question=False, list_id=unit.list_id)
+                self.add(unit.block, unit.rest)
+                return
+            if not unit.bold and len(first) <= MAX_QUESTION_LINE and looks_like_question(first):
+                self.start(clean_title(first), unit.start, "question", question=True, list_id=unit.list_id)
+                self.add(unit.block, unit.rest)
+                return
+            next_term = (self.open is not None and self.open.list_id == unit.list_id
+                         and self.open.draft.kind == "term")
+            if unit.bold and unit.after_bold and (self.open is None or not self.open.pieces or next_term):
+                self.start(self.context_front(clean_title(unit.bold)), unit.start, "term",
+                           question=False, list_id=unit.list_id)
+                self.add(unit.block, unit.after_bold.lstrip(TRAILING_PUNCT + " ") + (
+                    "\n" + unit.rest if unit.rest else ""))
+                return
+        self.add(unit.block, unit.text)
+
+    def _on_fence(self, unit: Unit) -> None:
+        self.add(unit.block, unit.text)
+
+    def _on_block(self, unit: Unit) -> None:
+        if "<" not in unit.text:
+            self.add(unit.block, unit.text)
+            return
+        text, label = syntax.strip_wrappers(unit.text)
+        if (label and label.casefold().rstrip("：:. ") not in ANSWER_LABELS and looks_like_question(label)
+                and not self.in_section_answer()):
+            self.start(clean_title(label), unit.start, "question", question=True)
+        if is_link_only(text) and (self.open is None or not self.open.pieces):
+            self.skip(unit, "link or image only")
+            return
+        self.add(unit.block, text)
+
+    def _on_table(self, unit: Unit) -> None:
+        header = unit.rows[0]
+        if len(header) < 2 or clean_title(header[0]).casefold() not in QA_TABLE_HEADERS or self.in_section_answer():
+            self.add(unit.block, unit.text)
+            return
+        self.finish()
+        for offset, row in enumerate(unit.rows[1:], start=2):
+            answer = [cell for cell in row[1:] if cell.strip()]
+            if not row[0].strip() or not answer:
+                continue
+            if len(header) > 2:
+                answer = [f"**{name}**: {cell}" for name, cell in zip(header[1:], row[1:]) if cell.strip()]
+            self.start(clean_title(row[0]), unit.start + offset, "table", question=True)
+            self.add(unit.block, "\n".join(syntax.strip_wrappers(cell)[0] for cell in answer))
+            self.finish()
+
+    def _on_demo(self, unit: Unit) -> None:
+        match = DEMO_LINE.match(unit.text)
+        target = self.open.draft if self.open is not None else (self.cards[-1] if self.cards else None)
+        if target is not None and match and match.group(1) not in target.demos:
+            target.demos.append(match.group(1))
+            target.demo_lines[match.group(1)] = unit.start + 1
