@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -115,3 +117,21 @@ class Phone:
 
     def close(self) -> None:
         self.col.close()
+
+
+def cards(desk) -> dict[str, dict]:
+    """Our cards by front, as `studyapp cards --json` lists them (``desk`` runs a command)."""
+    return {card["front"]: card for card in json.loads(desk("cards", "--json"))}
+
+
+def dump(db_path) -> list[str]:
+    """Every row of the database, to prove that a command changed nothing."""
+    with sqlite3.connect(db_path) as conn:
+        return list(conn.iterdump())
+
+
+def logs(db_path, card_id: str) -> list[tuple]:
+    """(rating, anki_revlog_id) of one card's reviews, in time order."""
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("select rating, anki_revlog_id from reviewlog where card_id = ? order by reviewed_at",
+                            (card_id,)).fetchall()

@@ -18,6 +18,10 @@ from studyapp.errors import UserError
 LOGIN_FILE = "login.json"
 ANKIWEB = "AnkiWeb"
 LOGIN_HINT = "run `studyapp sync login --user NAME [--endpoint URL]`"
+# Anki's server answers a sync version it does not know with HTTP 501, which the client words as
+# "your Anki version is too old" whichever side is behind; a self-hosted server is the usual one.
+VERSION_HINT = ("the server is older than the client (update it: pip install -U anki) "
+                "or the client is older (pip install -U 'studyapp[anki]')")
 
 
 @dataclass
@@ -109,6 +113,8 @@ def sync_error(exc: Exception, where: str, user: str | None = None) -> Exception
         if "clock" in lowered:
             return UserError(f"sync: this computer's clock is more than 5 minutes off the server's ({where}); "
                              "set the clock right and sync again")
+        if "too old" in lowered:  # HTTP 501: the server does not speak this client's sync version
+            return UserError(f"sync: {where} does not accept this client's sync protocol version: {VERSION_HINT}")
         return UserError(f"sync with {where}: {message}")
     if isinstance(exc, BackendError):
         return UserError(f"sync with {where}: {message}")

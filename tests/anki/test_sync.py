@@ -11,87 +11,9 @@ import pytest
 
 pytest.importorskip("anki")
 
-from anki_phone import PASSWORD, USER, Phone, SyncServer  # noqa: E402
-
-from studyapp.cli.main import main  # noqa: E402
+from anki_phone import PASSWORD, USER, cards, dump, logs  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-NOTES = """\
-# Deck A
-
-## Section one
-
-Q: What is one?
-A: The first number.
-
-Q: What is two?
-A: The second number.
-
-Q: What is three?
-A: The third number.
-
-## Section two
-
-Q: What is four?
-A: The fourth number.
-
-Q: What is five?
-A: The fifth number.
-
-Q: What is six?
-A: The sixth number.
-"""
-
-
-@pytest.fixture
-def server(tmp_path):
-    running = SyncServer(tmp_path / "server")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def desk(tmp_path, db_path, server, monkeypatch, capsys):
-    """studyapp with the notes imported and logged in to the server; ``desk(*args)`` runs a command."""
-    notes = tmp_path / "notes.md"
-    notes.write_text(NOTES, encoding="utf-8")
-    monkeypatch.setenv("STUDYAPP_SYNC_PASSWORD", PASSWORD)
-
-    def run(*args: str, code: int = 0) -> str:
-        capsys.readouterr()
-        got = main(["--db", str(db_path), *args])
-        out, err = capsys.readouterr()
-        assert got == code, f"studyapp {' '.join(args)} -> {got}: {out}{err}"
-        return out + err
-
-    run.notes = notes
-    run("import", str(notes))
-    run("sync", "login", "--user", USER, "--endpoint", server.endpoint)
-    return run
-
-
-@pytest.fixture
-def phone(tmp_path, server):
-    device = Phone(tmp_path / "phone", server.endpoint)
-    yield device
-    device.close()
-
-
-def cards(desk) -> dict[str, dict]:
-    return {card["front"]: card for card in json.loads(desk("cards", "--json"))}
-
-
-def dump(db_path) -> list[str]:
-    """Every row of the database, to prove that a command changed nothing."""
-    with sqlite3.connect(db_path) as conn:
-        return list(conn.iterdump())
-
-
-def logs(db_path, card_id: str) -> list[tuple]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute("select rating, anki_revlog_id from reviewlog where card_id = ? order by reviewed_at",
-                            (card_id,)).fetchall()
 
 
 def test_first_sync_both_ways_and_phone_reviews_come_back(desk, phone, db_path):
