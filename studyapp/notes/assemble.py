@@ -57,6 +57,7 @@ class _Open:
     list_id: int = -1  # the list this card's front came from, if any
     section_level: int = 0  # a heading that asks: its section (deeper headings included) is the answer
     ends_at_blank: bool = False  # Obsidian cards end at the first blank line
+    verbatim: bool = False  # an Obsidian multi-line answer: every line up to that blank line is answer
     last_line: int = 0  # 0-based line after the last unit added
     reversed: bool = False  # also give the reversed card (":::", "??")
     cloze: str = ""  # the cloze note text (Anki markup)
@@ -162,6 +163,10 @@ class Assembler:
         if self.skip_level and unit.kind != "heading":
             self.skip(unit, "in a contents/references/credits section")
             return
+        if self.open is not None and self.open.verbatim and unit.kind in ("line", "item", "block", "fence", "table"):
+            self.add(unit.block, self._answer_text(unit.text))  # a line that asks is still this answer
+            self.open.last_line = max(self.open.last_line, unit.end or unit.start + 1)
+            return
         handler = getattr(self, f"_on_{unit.kind}")
         handler(unit)
         if self.open is not None:
@@ -180,11 +185,12 @@ class Assembler:
             self.skip_level = unit.level
             self.skip(unit, "contents/references/credits heading")
             return
-        question = looks_like_question(title)
-        self.headings.append((unit.level, title, not asks(unit.text)))
+        # "#### Q5: Define precision and recall." is a question by its label, whatever its words
+        section = asks(unit.text) or bool(syntax.QUESTION_PREFIX.match(unit.text))
+        question = section or looks_like_question(title)
+        self.headings.append((unit.level, title, not section))
         kind = "question" if question else "concept"
-        opened = self.start(title, unit.start, kind, question=question,
-                            section_level=unit.level if asks(unit.text) else 0)
+        opened = self.start(title, unit.start, kind, question=question, section_level=unit.level if section else 0)
         opened.draft.from_heading = True
 
     def _on_separator(self, unit: Unit) -> None:
@@ -192,7 +198,7 @@ class Assembler:
         question = self._take_question_lines(unit)
         if question:
             self.start(question, unit.start - len(question.split("\n")), "explicit", question=True,
-                       ends_at_blank=True, reversed=syntax.SEPARATOR_LINES[unit.text.strip()])
+                       ends_at_blank=True, verbatim=True, reversed=syntax.SEPARATOR_LINES[unit.text.strip()])
         else:
             self.add(unit.block, unit.text)
 

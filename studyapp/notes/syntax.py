@@ -19,7 +19,8 @@ from datetime import date
 
 QUESTION_PREFIX = re.compile(
     r"^\s*(?:\*\*)?\s*(?:Q\d*\s*[:：.)]|Question\s*\d*\s*[:：.]|问题?\s*\d*\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
-ANSWER_PREFIX = re.compile(r"^\s*(?:\*\*)?\s*(?:A\d*\s*[:：.)]|Answer\s*[:：.]|答案?\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
+ANSWER_PREFIX = re.compile(
+    r"^\s*(?:\*\*)?\s*(?:A\d*\s*[:：.)]|Answer\s*[:：.]|(?:答案?|解析|解答|参考答案)\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
 CLOZE_PREFIX = re.compile(r"^\s*C\s*[:：]\s*(.+)$")
 ANKI_CLOZE = re.compile(r"\{\{c(\d+)::([^{}]*?)\}\}")  # the hint, if any, is split off the part: linear
 _HASHCARDS_DELETION = re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?!\()")

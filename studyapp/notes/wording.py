@@ -45,5 +45,6 @@ def looks_like_question(text: str) -> bool:
 
 
 def asks(text: str) -> bool:
-    """A line that is a question whatever its length: it ends in a question mark."""
-    return syntax.clean_front(text).rstrip().endswith(QUESTION_ENDS)
+    """A line that is a question whatever its length: it ends in a question mark (inside
+    bold or italics too: ``### 12. **为什么...？**``, ``\\*\\*What is X?\\*\\*``)."""
+    return syntax.clean_front(text).rstrip().rstrip("*_\\ ").endswith(QUESTION_ENDS)

@@ -1,0 +1,42 @@
+"""Shapes met in interview notes written by others (issue 11, item 8), each in a fixture
+written in that style (tests/notes/fixtures/unseen/): the cards a user would expect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studyapp.notes.parse import parse_notes
+
+UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
+
+
+def parse(name: str):
+    path = UNSEEN / name
+    return parse_notes(path.read_text(encoding="utf-8"), str(path))
+
+
+def pairs(result) -> list[tuple[str, str]]:
+    return [(c.front, c.back) for c in result.cards]
+
+
+def test_an_obsidian_answer_that_asks_stays_the_answer():
+    result = parse("obsidian_multiline_asks.md")
+    assert pairs(result) == [
+        ("What does early stopping watch?", "Does the validation loss still fall, epoch after epoch?"),
+        ("Which checks come before a long run?", "- Does the loss fall on one batch?\n- Is the learning rate finite?"),
+        ("Why clip gradients?", "To stop one exploding step from wrecking the weights."),
+    ]
+    assert not result.unanswered
+    assert [c.sr.interval if c.sr else None for c in result.cards] == [9, 3, None]  # schedules kept
+
+
+def test_a_heading_that_asks_in_bold_or_by_its_q_label_takes_its_section():
+    result = parse("bold_and_labelled_headings.md")
+    assert [(c.front, c.kind) for c in result.cards] == [
+        ("为什么要用小批量训练？", "question"), ("什么是权重衰减？", "question"),
+        ("Define label smoothing.", "question"), ("Why warm up the learning rate?", "question")]
+    batches = result.cards[0]
+    assert batches.back.startswith("**一、显存**") and batches.back.endswith("有助于跳出尖锐的极小值。")  # no 解析 label
+    assert result.cards[1].back == "在损失里加上权重的 L2 范数。"
+    assert result.cards[2].back == "Train on targets like 0.9/0.1 instead of hard 1/0.\n\nMore reading: the Inception-v3 paper."
+    assert result.cards[3].back == "Early steps with Adam have noisy moment estimates."
