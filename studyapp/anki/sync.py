@@ -36,6 +36,7 @@ from studyapp.store.tables import SyncState
 
 LAST_SYNC = "last_sync"  # {"at": ISO time, "user": ..., "endpoint": ...}
 MEDIA_SENT = "media_sent"  # the plot media names the last completed media sync had
+SHADOW_USN = "shadow_usn"  # {"usn": the shadow's usn, "scm": its schema time} as the last completed sync left it
 FINGERPRINT = "fingerprint"  # both sides as the last completed sync left them (see fingerprint())
 FINGERPRINT_QUERIES = (
     "select * from card order by id",
@@ -198,11 +199,32 @@ def fingerprint(store: Store, collection, images: dict) -> str:
     return digest.hexdigest()
 
 
+def _shadow_usn(collection) -> dict:
+    usn, schema = collection.db.first("select usn, scm from col")
+    return {"usn": usn, "scm": schema}
+
+
+def _since_usn(store: Store, collection, report: SyncReport) -> int | None:
+    """The usn from which the server's changes are new to us; None: read everything.
+
+    Valid while the shadow is the one the last completed sync left (same schema time, no full
+    sync since): a full download replaces every row and its usns.
+    """
+    value = _state(store, SHADOW_USN)
+    if value is None or report.full:
+        return None
+    last, now = json.loads(value), _shadow_usn(collection)
+    if last["scm"] != now["scm"] or last["usn"] > now["usn"]:
+        return None
+    return last["usn"]
+
+
 def _sync_both_ways(store: Store, collection, syncer: "Syncer", request: SyncRequest, report: SyncReport,
                     plots: dict, images: dict) -> None:
     """Steps 2 to 5, after the pull."""
     shadow = shadow_notes(collection, note_type_id(collection, create=False))
-    report.came_in = bring_in(store, collection, shadow)  # reads the shadow, writes only ours
+    since_usn = _since_usn(store, collection, report)
+    report.came_in = bring_in(store, collection, shadow, since_usn)  # reads the shadow, writes only ours
     report.went_out = send_out(store, collection, note_type_id(collection), shadow, request.now, images)
     report.media = draw_missing(collection, plots)
     if report.went_out.changed or syncer.upload_pending:
@@ -230,6 +252,7 @@ def run_sync(store: Store, request: SyncRequest) -> SyncReport:
             if not (quiet and _state(store, FINGERPRINT) == fingerprint(store, collection, images)):
                 _sync_both_ways(store, collection, syncer, request, report, plots, images)
                 _set_state(store, FINGERPRINT, fingerprint(store, collection, images))
+                _set_state(store, SHADOW_USN, json.dumps(_shadow_usn(collection)))
         except Exception as exc:
             described = sync_error(exc, login.where)
             if described is exc:

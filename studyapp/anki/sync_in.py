@@ -52,12 +52,16 @@ def our_cards_in_shadow(card_ids: list[str], shadow: dict[str, ShadowNote]) -> d
     return found
 
 
-def new_anki_reviews(collection, in_shadow: dict[str, ShadowNote], known: set[int]) -> dict[str, list[ReviewLog]]:
-    """Revlog rows of our cards that no review row of ours carries, as unsaved rows by card id."""
+def new_anki_reviews(collection, in_shadow: dict[str, ShadowNote], known: set[int],
+                     since_usn: int | None = None) -> dict[str, list[ReviewLog]]:
+    """Revlog rows of our cards that no review row of ours carries, as unsaved rows by card id.
+
+    ``since_usn``: only the rows the server sent since the last completed sync (all when None).
+    """
     by_anki_card = {note.card_id: card_id for card_id, note in in_shadow.items()}
     found: dict[str, list[ReviewLog]] = {}
     for revlog_id, anki_card_id, ease, taken, kind in collection.db.all(
-            "select id, cid, ease, time, type from revlog"):
+            "select id, cid, ease, time, type from revlog where usn >= ?", -1 if since_usn is None else since_usn):
         if revlog_id in known or anki_card_id not in by_anki_card:
             continue
         if kind not in REVIEW_TYPES or ease not in BUTTONS:
@@ -94,14 +98,23 @@ def _not_ours(rows: list[ReviewLog], mine: list[ReviewLog], session) -> list[Rev
     return kept
 
 
-def bring_in(store: Store, collection, shadow: dict[str, ShadowNote]) -> InReport:
-    """Apply Anki's reviews and suspends to our database (one transaction); the shadow is only read."""
+def bring_in(store: Store, collection, shadow: dict[str, ShadowNote], since_usn: int | None = None) -> InReport:
+    """Apply Anki's reviews and suspends to our database (one transaction); the shadow is only read.
+
+    ``since_usn``: the shadow's usn when the last sync completed. Everything the server sent
+    since has a usn at least that (Anki stamps each synced row with the server's usn), so only
+    those cards and revlog rows are read; None (first sync, after a full sync): all of them.
+    """
     report = InReport()
+    if since_usn is not None:
+        shadow = {guid: note for guid, note in shadow.items() if note.usn >= since_usn}
     with store.transaction() as session:
         card_ids = list(session.exec(select(Card.id)))
         in_shadow = our_cards_in_shadow(card_ids, shadow)
+        if not in_shadow:
+            return report
         known = set(session.exec(select(ReviewLog.anki_revlog_id).where(col(ReviewLog.anki_revlog_id).is_not(None))))
-        arrived = new_anki_reviews(collection, in_shadow, known)
+        arrived = new_anki_reviews(collection, in_shadow, known, since_usn)
         if arrived:
             settings = load_settings(session)
             touched = sorted(arrived)

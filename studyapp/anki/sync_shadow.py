@@ -110,6 +110,7 @@ class ShadowNote:
     deck_id: int
     queue: int
     type: int  # 0: new
+    usn: int = -1  # the card's update sequence number: >= the last sync's collection usn, changed on the server
 
     @property
     def fields(self) -> list[str]:
@@ -125,10 +126,10 @@ def shadow_notes(collection, mid: int | None) -> dict[str, ShadowNote]:
     if mid is None:
         return {}
     rows = collection.db.all(
-        "select n.guid, n.id, c.id, n.flds, n.tags, c.did, c.queue, c.type from notes n"
+        "select n.guid, n.id, c.id, n.flds, n.tags, c.did, c.queue, c.type, c.usn from notes n"
         " join cards c on c.nid = n.id where n.mid = ?", mid)
-    return {guid: ShadowNote(nid, cid, flds, tags.split(), did, queue, kind)
-            for guid, nid, cid, flds, tags, did, queue, kind in rows}
+    return {guid: ShadowNote(nid, cid, flds, tags.split(), did, queue, kind, usn)
+            for guid, nid, cid, flds, tags, did, queue, kind, usn in rows}
 
 
 def fields_hash(fields: list[str] | str) -> str:
