@@ -15,9 +15,10 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from studyapp.review.bury import BuryRules
-from studyapp.review.queue import _in_deck, build_queue, next_day_start
+from studyapp.review.queue import build_queue, next_day_start
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
+from studyapp.store.queries import in_deck
 from studyapp.store.tables import NEW, Card
 
 
@@ -53,7 +54,7 @@ def buried_today(session: Session, settings: Settings, now: datetime, deck: Opti
     day_end = next_day_start(now, settings.day_start_hour)
     buried = session.exec(
         select(func.count()).select_from(Card).where(
-            col(Card.removed).is_(False), col(Card.suspended).is_(False), _in_deck(deck),
+            col(Card.removed).is_(False), col(Card.suspended).is_(False), in_deck(deck),
             col(Card.buried_until) > now, or_(Card.state == NEW, Card.due < day_end),
         )
     ).one()
@@ -65,6 +66,6 @@ def unbury(store: Store, now: datetime, deck: Optional[str] = None) -> int:
     """Lift today's burials in ``deck`` (default: all), Anki's "unbury"; returns how many."""
     with store.transaction() as session:
         result = session.exec(
-            update(Card).where(_in_deck(deck), col(Card.buried_until) > now).values(buried_until=None)
+            update(Card).where(in_deck(deck), col(Card.buried_until) > now).values(buried_until=None)
         )
         return result.rowcount

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from sqlalchemy import and_, case, func, literal_column, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from studyapp.errors import UserError
@@ -23,15 +23,13 @@ from studyapp.review.bury import INTERDAY, INTRADAY, NEW_KIND, REVIEW_KIND, Bury
 from studyapp.review.interview_queue import InterviewRules, rules_for, was_brought_forward
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
-from studyapp.store.queries import deck_filter, live_card
+from studyapp.store.queries import IMPORT_ORDER, in_deck, live_card, unindexed
 from studyapp.store.tables import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
 
 # When nothing else is left, learning cards due this soon are shown early (Anki's default),
 # rather than making the learner wait a few minutes for a 10-minute step.
 LEARN_AHEAD = timedelta(minutes=20)
 DECK_SEPARATOR = "::"
-# SQLite rowid is import order, which follows the notes: new cards and decks come in that order.
-_IMPORT_ORDER = literal_column("card.rowid")
 
 
 def study_day_start(now: datetime, hour: int) -> datetime:
@@ -51,27 +49,10 @@ def next_day_start(now: datetime, hour: int) -> datetime:
     return datetime(following.year, following.month, following.day, hour).astimezone().astimezone(timezone.utc)
 
 
-def _in_deck(deck: Optional[str]):
-    if not deck:
-        return True
-    return deck_filter(deck)
-
-
-def _unindexed(attribute):
-    """``+card.column``: same value, but SQLite will not pick that column's index.
-
-    Without ANALYZE statistics SQLite picks the index on ``removed`` (nearly every row
-    matches) and sorts tens of thousands of rows; steering it to the one index that fits
-    each query (due order for reviews, state for new cards) keeps 100k cards fast.
-    """
-    column = col(attribute)
-    return literal_column(f"+card.{column.key}", column.type)
-
-
 def _visible(now: datetime):
     """Cards that may be studied at all right now."""
     return and_(
-        _unindexed(Card.removed).is_(False), _unindexed(Card.suspended).is_(False),
+        unindexed(Card.removed).is_(False), unindexed(Card.suspended).is_(False),
         or_(col(Card.buried_until).is_(None), col(Card.buried_until) <= now),
     )
 
@@ -167,11 +148,11 @@ def build_queue(session: Session, settings: Settings, now: datetime, deck: Optio
     """
     day_end = next_day_start(now, settings.day_start_hour)
     day_start = study_day_start(now, settings.day_start_hour)
-    base = and_(_visible(now), _in_deck(deck))
+    base = and_(_visible(now), in_deck(deck))
     siblings = SiblingGather(BuryRules.from_settings(settings))
     learning_rows = session.exec(
         select(Card.id, Card.due, Card.sibling_key, Card.last_review)
-        .where(base, col(Card.state).in_((LEARNING, RELEARNING)), _unindexed(Card.due) <= now + LEARN_AHEAD)
+        .where(base, col(Card.state).in_((LEARNING, RELEARNING)), unindexed(Card.due) <= now + LEARN_AHEAD)
         .order_by(Card.due)
     ).all()
     kinds = {cid: sibling_kind(LEARNING, last, day_start) for cid, _, _, last in learning_rows}
@@ -182,13 +163,13 @@ def build_queue(session: Session, settings: Settings, now: datetime, deck: Optio
     learning_rows = [(cid, due) for cid, due, _, _ in learning_rows if cid in kept]
     progress = day_progress(session, now, settings)
     review = _gather(session, select(Card.id, Card.sibling_key).where(
-        base, _unindexed(Card.state) == REVIEW, Card.due < day_end).order_by(Card.due),
+        base, unindexed(Card.state) == REVIEW, Card.due < day_end).order_by(Card.due),
         _cap_left(progress, settings), siblings, REVIEW_KIND)
     rules = rules_for(settings, day_start.astimezone().date())
     if rules is not None:
         settings, forward = _interview_changes(session, settings, rules, now, base, progress, len(review))
         review += forward
-    new = _gather(session, select(Card.id, Card.sibling_key).where(base, Card.state == NEW).order_by(_IMPORT_ORDER),
+    new = _gather(session, select(Card.id, Card.sibling_key).where(base, Card.state == NEW).order_by(IMPORT_ORDER),
                   _new_left(progress, settings, len(review)), siblings, NEW_KIND)
     return DailyQueue(
         learning=[cid for cid, due in learning_rows if due <= now],
@@ -209,7 +190,7 @@ def _interview_changes(session: Session, settings: Settings, rules: InterviewRul
     snapshots = session.exec(select(ReviewLog.snapshot_before).where(
         ReviewLog.reviewed_at >= start, ReviewLog.state_before == REVIEW)).all()
     done_today = sum(was_brought_forward(text, rules.moment) for text in snapshots)
-    waiting = session.exec(select(Card).where(base, _unindexed(Card.state) == REVIEW, Card.due >= rules.moment)).all()
+    waiting = session.exec(select(Card).where(base, unindexed(Card.state) == REVIEW, Card.due >= rules.moment)).all()
     room = _cap_left(progress, settings) - reviews_shown
     return settings, [card.id for card in rules.bring_forward(waiting, now, done_today, room)]
 
@@ -242,13 +223,13 @@ def cram_queue(session: Session, deck: Optional[str], now: datetime) -> list[str
     Due or not, buried or not: cram never reschedules, so burying (which only keeps
     siblings apart in the daily queue) does not apply. ``now`` is kept for the callers.
     """
-    kept = and_(_unindexed(Card.removed).is_(False), _unindexed(Card.suspended).is_(False), _in_deck(deck))
-    return list(session.exec(select(Card.id).where(kept).order_by(_IMPORT_ORDER)))
+    kept = and_(unindexed(Card.removed).is_(False), unindexed(Card.suspended).is_(False), in_deck(deck))
+    return list(session.exec(select(Card.id).where(kept).order_by(IMPORT_ORDER)))
 
 
 def check_deck(session: Session, deck: Optional[str]) -> None:
     """UserError naming some real decks when ``deck`` (a --deck argument) has no cards."""
-    if not deck or session.exec(select(Card.id).where(_in_deck(deck), col(Card.removed).is_(False))).first():
+    if not deck or session.exec(select(Card.id).where(in_deck(deck), col(Card.removed).is_(False))).first():
         return
     known = sorted({d.split(DECK_SEPARATOR)[0] for d in session.exec(select(Card.deck).distinct())})
     raise UserError(f"deck {deck!r}: no such deck (top-level decks: {', '.join(known) or 'none'})")
@@ -257,11 +238,11 @@ def check_deck(session: Session, deck: Optional[str]) -> None:
 def next_due(session: Session, settings: Settings, now: datetime, deck: Optional[str] = None) -> Optional[datetime]:
     """When the next card of ``deck`` becomes available (UTC), or None when none ever will."""
     soonest = session.exec(
-        select(func.min(Card.due)).where(_visible(now), _in_deck(deck), Card.state != NEW, Card.due > now)
+        select(func.min(Card.due)).where(_visible(now), in_deck(deck), Card.state != NEW, Card.due > now)
     ).first()
     buried_or_new = session.exec(
         select(func.count()).select_from(Card).where(
-            col(Card.removed).is_(False), col(Card.suspended).is_(False), _in_deck(deck),
+            col(Card.removed).is_(False), col(Card.suspended).is_(False), in_deck(deck),
             or_(Card.state == NEW, col(Card.buried_until) > now),
         )
     ).one()
@@ -299,7 +280,7 @@ def _deck_rows(session: Session, settings: Settings, now: datetime) -> list[tupl
                 func.sum(case((is_learning, 1), else_=0)),
                 func.sum(case((is_review, 1), else_=0)),
                 func.count(),
-                func.min(_IMPORT_ORDER),
+                func.min(IMPORT_ORDER),
             ).where(_visible(now)).group_by(Card.deck)
         ).all()
     day_start = study_day_start(now, settings.day_start_hour)
@@ -311,7 +292,7 @@ def _deck_rows(session: Session, settings: Settings, now: datetime) -> list[tupl
         func.sum(case((is_review, 1), else_=0)).label("review"),
         func.sum(case((Card.state == NEW, 1), else_=0)).label("new"),
         func.count().label("total"),
-        func.min(_IMPORT_ORDER).label("first"),
+        func.min(IMPORT_ORDER).label("first"),
     ).where(_visible(now)).group_by(Card.deck, Card.sibling_key).subquery()
 
     def kept(count, earlier, buried: bool):

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 from studyapp.errors import UserError
 from studyapp.review.interview_queue import interview_moment
 from studyapp.review.memory import make_scheduler, recall_at
-from studyapp.review.queue import _IMPORT_ORDER, _in_deck, study_day_start
+from studyapp.review.queue import study_day_start
 from studyapp.review.settings import Settings
+from studyapp.store.queries import IMPORT_ORDER, in_deck
 from studyapp.store.tables import Card
 
 WEAKEST = 5  # weakest cards listed per topic
@@ -103,8 +104,8 @@ def today(now: datetime, settings: Settings) -> date:
 def live_cards(session: Session, deck: Optional[str]) -> list[Card]:
     """The cards readiness counts: not removed, not suspended, of ``deck`` and its sub-decks."""
     return list(session.exec(select(Card).where(
-        _in_deck(deck), col(Card.removed).is_(False), col(Card.suspended).is_(False),
-    ).order_by(_IMPORT_ORDER)))
+        in_deck(deck), col(Card.removed).is_(False), col(Card.suspended).is_(False),
+    ).order_by(IMPORT_ORDER)))
 
 
 def summarise(deck: str, recalls: list[tuple[Card, float]], target: float) -> TopicReadiness:

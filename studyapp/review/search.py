@@ -29,9 +29,9 @@ from sqlmodel import Session, col, select
 
 from studyapp.errors import UserError
 from studyapp.review.memory import fsrs_decay, make_scheduler, recall_at
-from studyapp.review.queue import _IMPORT_ORDER, LEARN_AHEAD, _unindexed, next_day_start, study_day_start
+from studyapp.review.queue import LEARN_AHEAD, next_day_start, study_day_start
 from studyapp.review.settings import Settings
-from studyapp.store.queries import deck_filter
+from studyapp.store.queries import IMPORT_ORDER, deck_filter, unindexed
 from studyapp.store.tables import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
 
 IS_VALUES = ("new", "due", "learn", "review", "suspended", "buried", "leech", "removed")
@@ -135,7 +135,9 @@ class _Builder:
 
     def _deck(self, value: str) -> ColumnElement:
         if "*" not in value:
-            return deck_filter(value)
+            # the range [deck, deck + ":;") holds the deck and every "deck::..." below it, and lets
+            # SQLite read the deck index; deck_filter keeps the match exact inside it
+            return and_(col(Card.deck) >= value, col(Card.deck) < value + ":;", deck_filter(value))
         pattern = _like(value)
         return or_(col(Card.deck).like(pattern, escape="\\"), col(Card.deck).like(pattern + "::%", escape="\\"))
 
@@ -143,16 +145,19 @@ class _Builder:
         return (" " + col(Card.tags) + " ").like(f"% {_like(value)} %", escape="\\")
 
     def _is(self, value: str) -> ColumnElement:
+        # a state matches a quarter of the cards or more: its index would win over the deck's
+        # or the due one's (SQLite has no statistics), so it is read from the row instead
+        state = unindexed(Card.state)
         if value == "new":
-            return col(Card.state) == NEW
+            return state == NEW
         if value == "learn":
-            return col(Card.state).in_((LEARNING, RELEARNING))
+            return state.in_((LEARNING, RELEARNING))
         if value == "review":
-            return col(Card.state).in_((REVIEW, RELEARNING))
+            return state.in_((REVIEW, RELEARNING))
         if value == "due":
             day_end = next_day_start(self.now, self.settings.day_start_hour)
-            return or_(and_(col(Card.state) == REVIEW, col(Card.due) < day_end),
-                       and_(col(Card.state).in_((LEARNING, RELEARNING)), col(Card.due) <= self.now + LEARN_AHEAD))
+            return or_(and_(state == REVIEW, col(Card.due) < day_end),
+                       and_(state.in_((LEARNING, RELEARNING)), col(Card.due) <= self.now + LEARN_AHEAD))
         if value == "suspended":
             return col(Card.suspended).is_(True)
         if value == "buried":
@@ -219,7 +224,7 @@ def compile_search(text: str, now: datetime, settings: Settings, include_removed
     condition = _Builder(now, settings).condition(groups)
     removed = include_removed or mentions_removed(groups)
     if not removed:  # nearly every card matches: a scan beats the index on removed
-        condition = and_(_unindexed(Card.removed).is_(False), condition)
+        condition = and_(unindexed(Card.removed).is_(False), condition)
     return CardSearch(text=text, where=condition, includes_removed=removed)
 
 
@@ -229,7 +234,7 @@ def _order(sort: str, descending: bool, now: datetime):
         raise UserError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
     # import order is notes order (as in the daily queue) and needs no sorting: a page costs a page
     if sort == "notes":
-        return [_IMPORT_ORDER.desc() if descending else _IMPORT_ORDER]
+        return [IMPORT_ORDER.desc() if descending else IMPORT_ORDER]
     if sort == "retrievability":  # lower R = more days per unit of stability
         elapsed = func.julianday(_iso(now)) - func.julianday(col(Card.last_review))
         key = elapsed / col(Card.stability)
@@ -238,7 +243,7 @@ def _order(sort: str, descending: bool, now: datetime):
         column = {"due": col(Card.due), "stability": col(Card.stability),
                   "lapses": col(Card.lapses), "reviews": col(Card.reps)}[sort]
         primary = column.desc() if descending else column.asc()
-    return [primary.nulls_last(), _IMPORT_ORDER]
+    return [primary.nulls_last(), IMPORT_ORDER]
 
 
 @dataclass(frozen=True)

@@ -109,12 +109,19 @@ def _v7_demo_link_reason(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE carddemo ADD COLUMN reason VARCHAR NOT NULL DEFAULT ''")
 
 
+def _v8_browser_indexes(conn: sqlite3.Connection) -> None:
+    """Version 7 -> 8: indexes for the card browser's sorts and retrievability searches on 100k cards."""
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_card_memory ON card (stability, last_review, state, removed)")
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_card_reps ON card (reps)")
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_card_lapses ON card (lapses)")
+
+
 # MIGRATIONS[n] upgrades a version-n database to n+1. A fresh database is created
 # directly at the latest schema (tables.py) and stamped with SCHEMA_VERSION, so
 # migrations only ever run on files made by an older studyapp.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial, _v2_sibling_key, _v3_anki_sync, _v4_mock_interviews, _v5_sync_content_key, _v6_demo_prediction,
-    _v7_demo_link_reason,
+    _v7_demo_link_reason, _v8_browser_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -55,6 +55,10 @@ STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "
 class Card(SQLModel, table=True):
     """One flashcard parsed from the notes, plus its scheduling state."""
 
+    # The card browser over 100k cards: its stability sort walks this index, and a
+    # retrievability search or sort reads it alone instead of every card's text.
+    __table_args__ = (sa.Index("ix_card_memory", "stability", "last_review", "state", "removed"),)
+
     id: str = Field(primary_key=True)  # derived from deck path + normalised front at creation
     front: str
     back: str
@@ -79,8 +83,8 @@ class Card(SQLModel, table=True):
     difficulty: Optional[float] = None
     due: Optional[datetime] = Field(default=None, sa_type=UTCDateTime, index=True)
     last_review: Optional[datetime] = _when()
-    reps: int = 0
-    lapses: int = 0
+    reps: int = Field(default=0, index=True)  # indexed for the browser's sorts (one page costs one page)
+    lapses: int = Field(default=0, index=True)
     buried_until: Optional[datetime] = _when()
     created_at: Optional[datetime] = _when()
     updated_at: Optional[datetime] = _when()

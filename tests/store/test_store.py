@@ -88,8 +88,26 @@ def test_a_foreign_sqlite_file_is_not_taken_over(db_path):
         open_store(db_path)
 
 
+BROWSER_INDEXES = {"ix_card_memory", "ix_card_reps", "ix_card_lapses"}
+
+
+def _indexes(conn) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def _as_version_7(db_path) -> None:
+    """Turn a current database back into the version-7 schema (no card browser indexes)."""
+    conn = sqlite3.connect(db_path)
+    for index in BROWSER_INDEXES:
+        conn.execute(f"DROP INDEX {index}")
+    conn.execute("PRAGMA user_version = 7")
+    conn.commit()
+    conn.close()
+
+
 def _as_version_6(db_path) -> None:
     """Turn a current database back into the version-6 schema (no demo link reasons)."""
+    _as_version_7(db_path)
     conn = sqlite3.connect(db_path)
     conn.execute("ALTER TABLE carddemo DROP COLUMN reason")
     conn.execute("PRAGMA user_version = 6")
@@ -261,3 +279,27 @@ def test_version_6_gets_demo_link_reasons_and_keeps_its_links(db_path, tmp_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT card_id, demo_id, reason FROM carddemo ORDER BY demo_id").fetchall() == [
         (card, demo, "") for card, demo in links]
+
+
+def test_version_7_gets_the_browser_indexes_and_keeps_its_reviews(db_path, tmp_path):
+    from studyapp.notes.importer import import_paths
+    from studyapp.review.schedule import rate_now
+    from studyapp.review.settings import Settings
+
+    notes = tmp_path / "n.md"
+    notes.write_text("# 章\n\n**问一？**\n答一。\n", encoding="utf-8")
+    store = open_store(db_path)
+    import_paths(store, [notes])
+    conn = sqlite3.connect(db_path)
+    (card_id,) = conn.execute("SELECT id FROM card").fetchone()
+    assert BROWSER_INDEXES <= _indexes(conn)  # a new database has them from the start
+    rate_now(store, card_id, 3, Settings(), datetime(2026, 1, 1, 9, tzinfo=timezone.utc))
+    store.close()
+    _as_version_7(db_path)
+    assert not BROWSER_INDEXES & _indexes(sqlite3.connect(db_path))
+
+    open_store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert BROWSER_INDEXES <= _indexes(conn)
+    assert conn.execute("SELECT card_id, rating FROM reviewlog").fetchall() == [(card_id, 3)]

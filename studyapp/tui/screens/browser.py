@@ -72,6 +72,7 @@ class BrowserScreen(Screen):
     """Every card matching the search, one page at a time; Enter opens one."""
 
     CSS_PATH = "browser.tcss"
+    AUTO_FOCUS = "#cards"  # focused before the first paint (a focus from on_mount would repaint every cell)
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True, tooltip="Open the card: history, suspend, reset, edit, demo"),
         Binding("slash", "search", "Search", key_display="/", tooltip="Type a search (Enter runs it)"),
