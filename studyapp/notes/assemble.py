@@ -274,7 +274,9 @@ class Assembler:
                 self.start(self.context_front(label), unit.start, "concept", question=False)
             return
         formula = _FORMULA.match(text)
-        if formula:
+        if formula and (self.open is None or not (self.open.pieces or self.open.is_question)):
+            # a formula under a bare heading asks for its left side; inside a derivation or as a
+            # question's answer it is answer text
             self.start(f"${formula.group(1).strip()}$ = ?", unit.start, "formula", question=True)
             self.add(unit.block, text)
             return

@@ -28,7 +28,9 @@ _CREDIT = re.compile(
     r"^\s*(?:>\s*)?(?:contributed by|maintained by|created by|written by|compiled by|translated by|author|authors|"
     r"credits?|作者|贡献者|译者|整理|编者|原作者|转载自?|来源|本文作者|if you (?:like|find)|please (?:give|star)|"
     r"give (?:us |it |this )?a star|star (?:this|the) repo)(?![A-Za-z])", re.I)
-_SPONSOR = re.compile(r"\b(?:sponsor(?:ed)?|patreon|buy me a coffee|ko-fi|open ?collective)\b|赞助|打赏", re.I)
+_SPONSOR = re.compile(r"\b(?:sponsor(?:ed)?|patreon|buy me a coffee|ko-fi|open ?collective|follow me)\b|赞助|打赏|"
+                      r"\bgiv(?:e|ing)\b[^.!?\n]{0,40}?\ba\s*(?:⭐|🌟|star\b)|\bstar (?:this|the|our) repo", re.I)
+_WRAPPED = re.compile(r"^[\s>*_（(【\[]+")  # a credit line in bold or brackets: **（贡献者：...）**
 _LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\]){0,300}\]\([^)\n]{0,2000}\)|<img\b[^>]*>|<a\b[^>]*>.*?</a>|"
                             r"https?://\S+|\[[^\[\]]*\]\[[^\[\]]*\]", re.I)
 
@@ -48,7 +50,7 @@ def furniture_line(text: str) -> str:
         return "table of contents marker"
     if _CHECKLIST.match(stripped):
         return "TODO checklist"
-    if _CREDIT.match(stripped):
+    if _CREDIT.match(_WRAPPED.sub("", stripped)):
         return "credit line"
     if _SPONSOR.search(stripped) and len(stripped) < 200:
         return "sponsor line"

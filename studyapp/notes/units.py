@@ -49,7 +49,12 @@ def markdown(inline: bool = False) -> MarkdownIt:
 
 
 def leading_bold(line: str) -> tuple[str, str]:
-    """(bold text, rest as plain text) when a line starts with **bold**, else ("", "")."""
+    """(bold text, rest as plain text) when a line starts with **bold**, else ("", "").
+
+    A converter's escaped bold (``\\*\\*What is X?\\*\\*``) shows its stars but is meant as bold.
+    """
+    if line.lstrip().startswith(("\\*\\*", "\\_\\_")):
+        line = re.sub(r"\\([*_])", r"\1", line)
     if not line.lstrip().startswith(("**", "__")):
         return "", ""
     children = markdown(inline=True).parseInline(line.strip())[0].children or []

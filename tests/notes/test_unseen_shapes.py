@@ -40,3 +40,14 @@ def test_a_heading_that_asks_in_bold_or_by_its_q_label_takes_its_section():
     assert result.cards[1].back == "在损失里加上权重的 L2 范数。"
     assert result.cards[2].back == "Train on targets like 0.9/0.1 instead of hard 1/0.\n\nMore reading: the Inception-v3 paper."
     assert result.cards[3].back == "Early steps with Adam have noisy moment estimates."
+
+
+def test_star_begging_credits_escaped_bold_and_derivations():
+    result = parse("credits_stars_escaped_bold.md")
+    assert pairs(result) == [
+        ("What does dropout do?", "It zeroes random activations while training."),
+        ("What is weight decay?", "An L2 penalty on the weights."),  # the converter escaped its bold
+        ("Why does data augmentation regularise?", "It shows the model more of the input distribution."),
+        ("交叉熵推导", "神经元的输出是 a = σ(z)。\n\n$C=-\\frac{1}{n}\\sum[y\\ln a+(1-y)\\ln(1-a)]$\n\n对 w 求导即得梯度。"),
+    ]  # no title card of a banner, no credit line, no "$C$ = ?" card cut out of the derivation
+    assert {s.reason for s in result.skipped} >= {"sponsor line", "credit line"}
