@@ -45,6 +45,7 @@ PLAIN_STUCK_ABOVE = 0.8  # ... while the plain net's stays above this, or it div
 MEAN_TOLERANCE = 0.05  # BN outputs: every feature's batch mean within this of 0
 STD_TOLERANCE = 0.05  # ... and its batch standard deviation within this of 1
 
+from ._draws import Draws  # noqa: E402
 from ._result import Result, Progress, no_progress  # noqa: E402
 
 import math  # noqa: E402
@@ -96,16 +97,15 @@ def full_data_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 def train(model: nn.Module, x, y, lr: float, steps: int, generator: torch.Generator,
           report) -> tuple[list[float], bool]:
     """Mini-batch SGD; returns the full-data loss at the start and every EVAL_EVERY steps (until
-    it stops being finite), and whether it diverged."""
+    it stops being finite), and whether it diverged. Divergence is read at those evaluations
+    only (a non-finite loss stays non-finite), so no step waits on the device."""
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=MOMENTUM)
+    batches = Draws(lambda: torch.randint(0, SAMPLES, (BATCH,), generator=generator), x.device)
     curve = [full_data_loss(model, x, y)]
     for step in range(1, steps + 1):
         model.train()
-        index = torch.randint(0, SAMPLES, (BATCH,), generator=generator).to(x.device)
+        index = batches.next()
         loss = nn.functional.cross_entropy(model(x[index]), y[index])
-        if not torch.isfinite(loss):
-            report(step, float("nan"))
-            return curve, True
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -34,6 +34,7 @@ TRAIN_LR = 0.05
 SLOPE_TOLERANCE = 0.15  # the fitted log-log slope must lie within -1 +- this
 NOISIER_FACTOR = 3.0  # small-batch loss jitter must be at least this many times the large-batch one
 
+from ._draws import Draws  # noqa: E402
 from ._result import Result, Progress, no_progress  # noqa: E402
 
 import math  # noqa: E402
@@ -61,13 +62,16 @@ def draw_size(batch: int, ablate: bool) -> int:
 
 
 def gradient_variance(model, x, y, batch: int, draws: int, generator: torch.Generator) -> float:
-    """E ||g_B - g||^2 over random mini-batches of `batch` examples (drawn with replacement)."""
+    """E ||g_B - g||^2 over random mini-batches of `batch` examples (drawn with replacement).
+
+    Every draw's indices are made at once and the sum stays on the device: one host read per B."""
     full = gradient(model, x, y)
-    total = 0.0
-    for _ in range(draws):
-        index = torch.randint(0, SAMPLES, (batch,), generator=generator).to(x.device)
-        total += (gradient(model, x[index], y[index]) - full).pow(2).sum().item()
-    return total / draws
+    indices = torch.stack([torch.randint(0, SAMPLES, (batch,), generator=generator) for _ in range(draws)])
+    indices = indices.to(x.device)
+    total = torch.zeros((), device=x.device)
+    for index in indices:
+        total += (gradient(model, x[index], y[index]) - full).pow(2).sum()
+    return total.item() / draws
 
 
 def log_log_slope(batches: list[int], variances: list[float]) -> float:
@@ -80,19 +84,21 @@ def log_log_slope(batches: list[int], variances: list[float]) -> float:
 
 
 def train_curve(x, y, batch: int, steps: int, seed: int, generator: torch.Generator) -> list[float]:
-    """Full-data loss after each SGD step with mini-batches of `batch` examples."""
+    """Full-data loss after each SGD step with mini-batches of `batch` examples (kept on the
+    device and read once at the end)."""
     torch.manual_seed(seed)  # both runs start from the same weights
     model = nn.Linear(FEATURES, 1).to(x.device)
     optimizer = torch.optim.SGD(model.parameters(), lr=TRAIN_LR)
+    batches = Draws(lambda: torch.randint(0, SAMPLES, (batch,), generator=generator), x.device)
     losses = []
     for _ in range(steps):
-        index = torch.randint(0, SAMPLES, (batch,), generator=generator).to(x.device)
+        index = batches.next()
         optimizer.zero_grad()
         nn.functional.mse_loss(model(x[index]), y[index]).backward()
         optimizer.step()
         with torch.no_grad():
-            losses.append(nn.functional.mse_loss(model(x), y).item())
-    return losses
+            losses.append(nn.functional.mse_loss(model(x), y))
+    return torch.stack(losses).tolist()
 
 
 def jitter(losses: list[float]) -> float:

@@ -67,11 +67,12 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
         ablate: bool = False) -> Result:
     sets = TRAINING_SETS_QUICK if quick else TRAINING_SETS_FULL
     generator = torch.Generator().manual_seed(seed)
-    options = dict(generator=generator, dtype=torch.float64)
-    train_x = torch.rand(sets, TRAIN_POINTS, **options) * 2 - 1
-    train_y = truth(train_x) + NOISE_STD * torch.randn(sets, TRAIN_POINTS, **options)
-    test_x = torch.linspace(-1, 1, TEST_POINTS, dtype=torch.float64)
-    test_y = truth(test_x) + NOISE_STD * torch.randn(sets, TEST_POINTS, **options)  # a fresh label per set
+    double = torch.float64
+    train_x = torch.rand(sets, TRAIN_POINTS, generator=generator, dtype=double) * 2 - 1
+    train_y = truth(train_x) + NOISE_STD * torch.randn(sets, TRAIN_POINTS, generator=generator, dtype=double)
+    test_x = torch.linspace(-1, 1, TEST_POINTS, dtype=double)
+    # a fresh label per set
+    test_y = truth(test_x) + NOISE_STD * torch.randn(sets, TEST_POINTS, generator=generator, dtype=double)
     train_x, train_y, test_x, test_y = (t.to(device) for t in (train_x, train_y, test_x, test_y))
     noise = NOISE_STD ** 2
 

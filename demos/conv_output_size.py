@@ -79,7 +79,7 @@ def measured_sizes(layer: nn.Module, sizes, kernel: int, padding: int, device: s
 def check_setting(kernel: int, stride: int, padding: int, sizes, device: str, notes_formula,
                   counts: dict[str, int]) -> dict[str, dict[int, int]]:
     """Run one (kernel, stride, padding) over every input size, add to counts, return the sizes seen."""
-    conv = nn.Conv2d(1, 1, kernel, stride, padding, bias=False, device=device)
+    conv = nn.Conv2d(1, 1, kernel, stride, padding, bias=False).to(device)  # weights from the seeded CPU RNG
     seen = {"conv": measured_sizes(conv, sizes, kernel, padding, device)}
     if padding <= kernel // 2:  # PyTorch's own limit for pooling
         for ceil_mode in (False, True):

@@ -38,14 +38,14 @@ UNSCALED_OFF_BY = 0.4  # masking without 1 / (1 - p): |train mean / eval mean - 
 LINEAR_WITHIN_SE = 4.0  # linear readout: |ensemble mean - eval| within this many standard errors
 RELU_WITHIN_SPREAD = 0.5  # after a ReLU: mean |ensemble mean - eval| / one sub-network's spread (seeds 0-9: 0.13-0.39)
 
+from ._draws import Draws  # noqa: E402
 from ._result import Result, Progress, no_progress  # noqa: E402
 
 import torch  # noqa: E402
 
 
-def dropout(h: torch.Tensor, generator: torch.Generator, rescale: bool) -> torch.Tensor:
-    """Zero each unit with probability P_DROP (mask from the seeded generator); rescale the kept ones."""
-    keep = (torch.rand(h.shape, generator=generator) >= P_DROP).to(h.device, h.dtype)
+def dropout(h: torch.Tensor, keep: torch.Tensor, rescale: bool) -> torch.Tensor:
+    """Zero the units where `keep` is False (each with probability P_DROP); rescale the kept ones."""
     return h * keep / (1 - P_DROP) if rescale else h * keep
 
 
@@ -58,18 +58,20 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     w2 = (torch.randn(WIDTH, WIDTH, generator=generator) * (2 / WIDTH) ** 0.5).to(device)
     readout = (torch.randn(WIDTH, generator=generator) / WIDTH ** 0.5).to(device)
     hidden = torch.relu(x @ w1)  # the units dropout acts on
+    # masks from the seeded generator, drawn ahead and copied in blocks (no host wait per sub-network)
+    masks = Draws(lambda: torch.rand(hidden.shape, generator=generator) >= P_DROP, device)
     metrics: dict[str, float] = {}
 
     # 1. scale: train-mode mean over eval-mode mean, with and without the 1 / (1 - p)
     eval_mean = hidden.mean().item()
     for name, rescale in {"inverted (1 / (1 - p))": not ablate, "unscaled mask": False}.items():
-        train_mean = dropout(hidden, generator, rescale).mean().item()
+        train_mean = dropout(hidden, masks.next(), rescale).mean().item()
         metrics[f"{name}: train mean / eval mean"] = train_mean / eval_mean
     progress(0.2, f"train/eval mean: inverted {metrics['inverted (1 / (1 - p)): train mean / eval mean']:.3f}, "
                   f"unscaled {metrics['unscaled mask: train mean / eval mean']:.3f}")
 
     # 2. train vs eval mode of the real nn.Dropout
-    layer = torch.nn.Dropout(P_DROP)
+    layer = torch.nn.Dropout(P_DROP)  # global RNG: this part is about nn.Dropout itself, its masks unread
     layer.train()
     metrics["train mode: two passes differ"] = float(not torch.equal(layer(hidden), layer(hidden)))
     layer.eval()
@@ -81,7 +83,7 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     relu_sum = torch.zeros(BATCH, device=device)
     relu_squares = torch.zeros(BATCH, device=device)
     for index in range(subnetworks):
-        dropped = dropout(hidden, generator, rescale=not ablate)
+        dropped = dropout(hidden, masks.next(), rescale=not ablate)
         linear_out = dropped @ readout
         relu_out = torch.relu(dropped @ w2) @ readout
         linear_sum += linear_out

@@ -42,6 +42,7 @@ STEPS_FULL = 300
 # each learning rate as a fraction of the stability limit 2 / lambda_max (~0.7 on these data)
 LIMIT_FRACTIONS = {"too high": 1.2, "good": 0.5, "too low": 0.02}
 DIVERGED_AT = 1e6  # a loss this many times the starting loss counts as diverged; stop there
+CHECK_EVERY = 10  # steps between reads of the loss (at 1.2x the limit it grows ~2x a step: no overflow)
 CONVERGED_BELOW = 0.01  # "converged": excess loss below this share of its start
 # "slow": the too-low run needs >= this many times the good run's steps to converge; at 1/25 of the
 # good rate each of its steps shrinks every direction ~1/25 as much, so ~25x is expected
@@ -62,23 +63,30 @@ def make_data(generator: torch.Generator, device: str) -> tuple[torch.Tensor, to
 
 def train(lr: float, x: torch.Tensor, y: torch.Tensor, optimum: float, seed: int, steps: int,
           report) -> list[float]:
-    """Full-batch gradient descent; returns the excess loss over `optimum` before each step
-    (stops once diverged)."""
+    """Full-batch gradient descent; returns the excess loss over `optimum` before each step,
+    up to the first one past DIVERGED_AT times the start if it diverges. The losses stay on
+    the device and are read every CHECK_EVERY steps (no host sync per step)."""
     torch.manual_seed(seed)  # every learning rate starts from the same weights
     model = nn.Linear(FEATURES, 1).to(x.device)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses: list[float] = []
+    losses: list[torch.Tensor] = []
     for step in range(steps + 1):
         loss = nn.functional.mse_loss(model(x), y)
-        losses.append(loss.item() - optimum)  # a host sync per step: this loop *is* the logging
-        if step % (steps // 4) == 0:
-            report(step, losses[-1])
-        if step == steps or losses[-1] > DIVERGED_AT * losses[0]:
-            break
+        losses.append(loss.detach())
+        if step % CHECK_EVERY == 0 or step % (steps // 4) == 0 or step == steps:
+            latest = losses[-1].item() - optimum
+            if step % (steps // 4) == 0:
+                report(step, latest)
+            if not latest <= DIVERGED_AT * (losses[0].item() - optimum):  # NaN counts as diverged too
+                break
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    return losses
+    # the excess over the optimum in double precision, on the host: near the optimum it is a
+    # difference of nearly equal numbers that float32 would round away
+    values = [loss - optimum for loss in torch.stack(losses).tolist()]
+    diverged = next((i for i, v in enumerate(values) if not v <= DIVERGED_AT * values[0]), len(values) - 1)
+    return values[:diverged + 1]
 
 
 def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progress = no_progress,

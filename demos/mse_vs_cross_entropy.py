@@ -73,12 +73,12 @@ def train(kind: str, x, y, direction, steps: int, report) -> tuple[float, list[f
         curve.append(((logits > 0).float() == y).float().mean())
         (gradient,) = torch.autograd.grad(loss_of(kind, logits, y), (w,))
         if first_gradient is None:
-            first_gradient = gradient.norm().item()
+            first_gradient = gradient.norm()  # read after the loop: no host wait in it
         with torch.no_grad():
             w -= LEARNING_RATE * gradient
         if step % (steps // 4) == 0:
             report(step, curve[-1].item())
-    return first_gradient, torch.stack(curve).tolist()
+    return first_gradient.item(), torch.stack(curve).tolist()
 
 
 def naive_softmax(z: torch.Tensor) -> torch.Tensor:

@@ -49,6 +49,7 @@ GAP_MAX_RATIO = 0.2  # the uncured net's training loss must be below this share 
 # a cure that truly fixed the decisions (e.g. a much better boundary) would fail it
 ACCURACY_MOVES_LESS_THAN = 0.1
 
+from ._draws import Draws  # noqa: E402
 from ._result import Result, Progress, no_progress  # noqa: E402
 
 import math  # noqa: E402
@@ -70,12 +71,32 @@ def two_moons(points: int, generator: torch.Generator, device: str) -> tuple[tor
     return x.to(device), labels.float().to(device)
 
 
-def big_mlp(dropout: float) -> nn.Sequential:
+class SeededDropout(nn.Module):
+    """Inverted dropout (as nn.Dropout: zero each unit with probability p, scale the rest by
+    1 / (1 - p), identity in eval mode) whose masks come from a seeded CPU generator, drawn
+    ahead in blocks: nn.Dropout draws from the device's own RNG, other masks on a GPU than on
+    the CPU for the same seed. Training here is full-batch, so every mask has one shape."""
+
+    def __init__(self, p: float, shape: tuple[int, int], generator: torch.Generator, device: str):
+        super().__init__()
+        self.p = p
+        self.masks = Draws(lambda: torch.rand(shape, generator=generator) >= p, device)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0:
+            return h
+        return h * self.masks.next() / (1 - self.p)
+
+
+def big_mlp(dropout: float, seed: int, device: str) -> nn.Sequential:
+    torch.manual_seed(seed)  # every variant starts from the same weights
+    masks = torch.Generator().manual_seed(seed)
+    shape = (TRAIN_POINTS, HIDDEN)
     return nn.Sequential(
-        nn.Linear(2, HIDDEN), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(2, HIDDEN), nn.ReLU(), SeededDropout(dropout, shape, masks, device),
+        nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), SeededDropout(dropout, shape, masks, device),
         nn.Linear(HIDDEN, 1),
-    )
+    ).to(device)
 
 
 def loss_on(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -110,8 +131,7 @@ def train(data: dict, seed: int, steps: int, weight_decay: float, dropout: float
     Returns the model (its best weights if early stopping) and its validation and training
     loss curves, sampled every EVAL_EVERY steps.
     """
-    torch.manual_seed(seed)  # every variant starts from the same weights
-    model = big_mlp(dropout).to(data["train"][0].device)
+    model = big_mlp(dropout, seed, data["train"][0].device)
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=weight_decay)
     curve = [loss_on(model, *data["validation"])]
     train_curve = [loss_on(model, *data["train"])]

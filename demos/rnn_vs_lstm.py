@@ -54,6 +54,7 @@ CHANCE_AT_MOST = 0.35  # the RNN and the default LSTM (chance is 0.25; seeds 0-9
 FORGET_BIAS_MIN_ACCURACY = 0.9
 GRADIENT_GAIN_AT_LEAST = 100.0  # forget-bias LSTM's step-0 gradient ratio over the default LSTM's
 
+from ._draws import Draws  # noqa: E402
 from ._result import Result, Progress, no_progress  # noqa: E402
 
 import torch  # noqa: E402
@@ -114,13 +115,14 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     for index, (name, kind) in enumerate(kinds.items()):
         torch.manual_seed(seed)
         generator = torch.Generator().manual_seed(seed)  # both see the same training batches
+        batches = Draws(lambda: make_batch(BATCH, generator, "cpu"), device)
         model = SequenceClassifier(kind).to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
         metrics[f"{name}: |grad step 0| / |grad step {SEQUENCE_LENGTH - 1}| at init"] = (
             first_over_last_input_gradient(model, test_x, test_y))
         curve = [accuracy(model, test_x, test_y)]
         for step in range(1, steps + 1):
-            x, y = make_batch(BATCH, generator, device)
+            x, y = batches.next()
             loss = nn.functional.cross_entropy(model(x), y)
             optimizer.zero_grad()
             loss.backward()
