@@ -168,6 +168,34 @@ async def test_a_crash_shows_the_error_and_its_traceback(store):
 
 
 @pilot_test
+async def test_malformed_output_is_shown_the_run_is_an_error_and_reviewing_goes_on(store):
+    """Bare JSON values are output, a progress event whose fraction is not a number and a result
+    without its claim are reported; the run is recorded as an error although the demo's own
+    result came after them; the panel closes and the card under it is rated."""
+    (cid,) = add_cards(store, 1)
+    link(store, cid, "fake_malformed")
+    app = make_app(store, straight_to_review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "d")
+        await wait_for(pilot, lambda: not app.screen.running)
+        shown = [line.strip() for line in log_lines(app)]
+        assert "0.25" in shown and "[1, 2]" in shown
+        assert any(line.startswith("malformed progress event (bad 'fraction'") for line in shown), shown
+        assert any(line.startswith("malformed result event (no 'claim')") for line in shown), shown
+        assert "[ 90%] after the noise" in shown  # the stream went on after them
+        status = text(app, "#demo-status")
+        assert status.startswith("error: the demo sent a malformed event: malformed progress event"), status
+        assert not app.screen.query("#demo-plot")  # no verdict, no plot: the result is not trusted
+        (run,) = runs(store)
+        assert run.status == "error" and run.claim_holds is None and "malformed progress event" in run.error
+        assert app.screen.query_one("#demo-runs").row_count == 1
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "ReviewScreen" and text(app, "#front") == f"Question {cid}?"
+        await pilot.press("3")
+        assert card(store, cid).state == LEARNING
+
+
+@pilot_test
 async def test_the_demo_browser_lists_the_catalog_and_runs_one(store):
     (cid,) = add_cards(store, 1)
     link(store, cid, "fake_fast")
