@@ -155,7 +155,7 @@ def run_due(args) -> int:
         listing = queue_listing(session, build_queue(session, settings, now_for(args), args.deck))
         buried = buried_today(session, settings, now_for(args), args.deck)
     if args.json:
-        print_json(listing)
+        print_json({**listing, "buried": {"total": buried.total, "buried": buried.buried, "held": buried.held}})
         return 0
     counts = listing["counts"]
     print(f"learning {counts['learning']}  due {counts['review']}  new {counts['new']}  "

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from studyapp.errors import UserError
 from studyapp.review.queue import DailyQueue, build_queue, cram_queue, next_due, set_suspended
-from studyapp.review.buried import buried_today
+from studyapp.review.buried import BuriedToday, buried_today
 from studyapp.review.load_balance import LoadBalancer
 from studyapp.review.schedule import (AGAIN, CardChanged, CommitResult, Preview, commit, make_scheduler, preview,
                                       undo)
@@ -163,10 +163,10 @@ class ReviewSession:
         with self.store.session() as session:
             return list(session.exec(select(CardDemo.demo_id).where(CardDemo.card_id == self.current.id)))
 
-    def buried_line(self) -> str:
-        """'2 sibling cards buried until tomorrow' for this deck, or '' when none are."""
+    def buried(self) -> BuriedToday:
+        """The sibling cards of this deck kept from today's queue (``describe()`` says how many)."""
         with self.store.session() as session:
-            return buried_today(session, self.settings, self.clock(), self.deck).describe()
+            return buried_today(session, self.settings, self.clock(), self.deck)
 
     def next_due(self) -> Optional[datetime]:
         with self.store.session() as session:

@@ -52,13 +52,13 @@ class StudyApp(App):
 
             self.push_screen(DeckListScreen())
 
-    def study(self, deck: Optional[str], cram: bool = False) -> None:
-        """Open the review screen on ``deck`` (None: every deck)."""
+    def study(self, deck: Optional[str], cram: bool = False, replace: bool = False) -> None:
+        """Open the review screen on ``deck`` (None: every deck), over this screen or ``replace``-ing it."""
         from studyapp.review.session import ReviewSession
         from studyapp.tui.screens.review import ReviewScreen
 
         session = ReviewSession(self.store, self.now, deck=deck, cram=cram)
-        self.push_screen(ReviewScreen(session))
+        (self.switch_screen if replace else self.push_screen)(ReviewScreen(session))
 
     def mock_interview(self, deck: Optional[str], questions: Optional[int] = None,
                        minutes: Optional[float] = None) -> None:

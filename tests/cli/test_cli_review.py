@@ -32,6 +32,7 @@ def test_due_json_lists_the_queue_in_review_order(store, capsys):
     assert code == 0
     assert [c["id"] for c in listing["cards"]] == ["r00000", "n00000", "n00001"]
     assert listing["counts"] == {"learning": 0, "review": 1, "new": 2, "learning_later": 0, "done_today": 0}
+    assert listing["buried"] == {"total": 0, "buried": 0, "held": 0}
 
 
 def test_rate_then_due_shows_the_card_gone_and_the_sibling_buried(store, capsys):
@@ -44,12 +45,14 @@ def test_rate_then_due_shows_the_card_gone_and_the_sibling_buried(store, capsys)
     listing = json.loads(out)
     assert listing["counts"]["done_today"] == 1
     assert [c["id"] for c in listing["cards"]] == [ids[0]]  # early, as learning; sibling buried
+    assert listing["buried"] == {"total": 1, "buried": 1, "held": 0}
     _, out, _ = run(capsys, "due", *AT)
     assert "1 sibling card buried until tomorrow: `studyapp review --cram` shows them, " \
            "`studyapp unbury` brings back 1" in out
     assert run(capsys, "unbury", "--deck", "DL", *AT)[1] == "unburied 1 card\n"
     _, out, _ = run(capsys, "due", "--json", *AT)
     assert [c["id"] for c in json.loads(out)["cards"]] == [ids[0]]  # held back: its sibling is learning
+    assert json.loads(out)["buried"] == {"total": 1, "buried": 0, "held": 1}
     assert run(capsys, "config", "bury_new", "off")[0] == 0
     _, out, _ = run(capsys, "due", "--json", *AT)
     assert [c["id"] for c in json.loads(out)["cards"]] == [ids[1]]

@@ -53,6 +53,10 @@ def review_count(store) -> int:
         return session.exec(select(func.count()).select_from(ReviewLog)).one()
 
 
+def footer_text(app) -> str:
+    return " ".join(str(key.render()) for key in app.screen.query("FooterKey"))
+
+
 def visible(app, selector: str) -> bool:
     return app.screen.query_one(selector).display
 
@@ -151,7 +155,8 @@ async def test_cram_after_a_review_walks_the_buried_sibling_too(store):
         assert card(store, ids[1]).buried_until is not None
         await pilot.press("q")
         assert visible(app, "#buried")
-        assert text(app, "#buried") == "1 sibling card buried until tomorrow (c crams the deck to study them anyway)"
+        assert text(app, "#buried") == \
+            "1 sibling card buried until tomorrow (c crams the deck to study them anyway, U unburies 1)"
         await pilot.press("c")
         assert text(app, "#progress") == "cram · 基础知识 · 0 seen · 2 left"
         assert text(app, "#front") == f"Question {ids[0]}?"
@@ -162,14 +167,38 @@ async def test_cram_after_a_review_walks_the_buried_sibling_too(store):
 
 
 @pilot_test
-async def test_all_done_says_how_many_siblings_are_buried(store):
-    add_cards(store, 2, deck="A", sibling_key="pair")
+async def test_all_done_says_how_many_siblings_are_buried_and_u_studies_them(store):
+    ids = add_cards(store, 2, deck="A", sibling_key="pair")
     bury_new_siblings(store)
     app = make_app(store, straight_to_review=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "4")  # Easy: the card graduates, its sibling is buried
         assert type(app.screen).__name__ == "DoneScreen"
-        assert text(app, "#done-buried") == "1 sibling card buried until tomorrow (c on the deck list crams them anyway)"
+        assert text(app, "#done-buried") == \
+            "1 sibling card buried until tomorrow (U unburies 1 to study now, c on the deck list crams them anyway)"
+        await pilot.press("U")  # unburied, and studied at once
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert card(store, ids[1]).buried_until is None
+        assert text(app, "#front") == f"Question {ids[1]}?"
+
+
+@pilot_test
+async def test_u_on_the_deck_list_unburies_the_selected_deck(store):
+    ids = add_cards(store, 2, deck="A", sibling_key="pair")
+    add_cards(store, 2, deck="B", prefix="b")
+    bury_new_siblings(store)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "Unbury" not in footer_text(app)  # nothing buried: no U in the footer
+        await pilot.press("down", "enter", "space", "4", "q")  # deck A: Easy graduates it, buries its sibling
+        assert "U unburies 1" in text(app, "#buried") and "Unbury" in footer_text(app)
+        await pilot.press("down", "U")  # deck B has nothing buried
+        assert card(store, ids[1]).buried_until is not None
+        await pilot.press("up", "U")
+        assert card(store, ids[1]).buried_until is None
+        assert not visible(app, "#buried") and "Unbury" not in footer_text(app)
+        table = app.screen.query_one("#decks")
+        assert table.get_row("A")[1] == 1  # the unburied card is new again today
 
 
 @pilot_test

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from studyapp.review.buried import buried_today
+from studyapp.review.buried import buried_today, unbury
 from studyapp.review.queue import build_queue, deck_counts
 from studyapp.review.settings import load_settings
 from studyapp.tui.widgets.list_table import ListTable
@@ -21,6 +21,7 @@ class DeckListScreen(Screen):
     BINDINGS = [
         Binding("enter", "study", "Study", priority=True),  # before the table's own Enter, so the footer names it
         Binding("c", "cram", "Cram"),
+        Binding("U", "unbury", "Unbury", tooltip="Unbury the selected deck's buried siblings (shown when some are)"),
         Binding("S", "stats", "Stats"),
         Binding("D", "demos", "Demos"),
         Binding("b", "browse", "Browse", tooltip="Browse and search the cards (the selected deck)"),
@@ -28,6 +29,8 @@ class DeckListScreen(Screen):
         Binding("m", "mock", "Mock", tooltip="mock interview on the selected deck"),
         Binding("q,escape", "quit", "Quit"),
     ]
+
+    unburiable = 0  # cards buried by an answered sibling, in every deck (what U can bring back)
 
     def compose(self) -> ComposeResult:
         yield Static("Decks — today's cards (new · learning · due)", id="deck-title")
@@ -62,12 +65,18 @@ class DeckListScreen(Screen):
             table.add_row("  " * (node.depth + 1) + node.name, node.new, node.learning, node.due, key=node.path)
         table.move_cursor(row=table.get_row_index(selected) if selected in table.rows else 0)
         line = self.query_one("#buried", Static)
-        line.update(f"{buried.describe()} (c crams the deck to study them anyway)" if buried.total else "")
+        unbury_hint = f", U unburies {buried.buried}" if buried.buried else ""
+        line.update(f"{buried.describe()} (c crams the deck to study them anyway{unbury_hint})" if buried.total else "")
         line.display = bool(buried.total)
+        self.unburiable = buried.buried
+        self.refresh_bindings()
 
     def _selected_deck(self) -> str:
         table = self.query_one(DataTable)
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def check_action(self, action: str, parameters: tuple) -> bool:
+        return action != "unbury" or self.unburiable > 0  # U is in the footer only when it can do something
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_study()  # a click on the highlighted row
@@ -77,6 +86,13 @@ class DeckListScreen(Screen):
 
     def action_cram(self) -> None:
         self.app.study(self._selected_deck() or None, cram=True)
+
+    def action_unbury(self) -> None:
+        """Anki's "unbury": today's burials in the selected deck lifted; they are in its queue again."""
+        count = unbury(self.app.store, self.app.now(), self._selected_deck() or None)
+        self.notify(f"unburied {count} card{'s' if count != 1 else ''}" if count else
+                    "nothing buried in this deck (the buried siblings are in another)")
+        self.refresh_counts()
 
     def action_stats(self) -> None:
         self.app.show_stats()

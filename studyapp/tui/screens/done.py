@@ -11,6 +11,7 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from studyapp.review.buried import unbury
 from studyapp.review.session import ReviewSession
 
 
@@ -34,11 +35,13 @@ class DoneScreen(Screen):
     BINDINGS = [
         Binding("q,escape,enter", "back", "Back"),
         Binding("S", "stats", "Stats"),
+        Binding("U", "unbury", "Unbury", tooltip="Unbury the deck's buried siblings and study them now"),
     ]
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
+        self.buried = None if session.cram else session.buried()
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -56,11 +59,21 @@ class DoneScreen(Screen):
                 yield Static(title, id="done-title")
             with Center():
                 yield Static(detail, id="done-detail")
-            buried = "" if session.cram else session.buried_line()
-            if buried:
+            if self.buried is not None and self.buried.total:
+                unbury_hint = f"U unburies {self.buried.buried} to study now, " if self.buried.buried else ""
                 with Center():
-                    yield Static(f"{buried} (c on the deck list crams them anyway)", id="done-buried")
+                    yield Static(f"{self.buried.describe()} ({unbury_hint}c on the deck list crams them anyway)",
+                                 id="done-buried")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple) -> bool:
+        return action != "unbury" or bool(self.buried and self.buried.buried)
+
+    def action_unbury(self) -> None:
+        """Lift today's burials in this deck and go on studying it (they are in its queue again)."""
+        count = unbury(self.session.store, self.session.clock(), self.session.deck)
+        self.notify(f"unburied {count} card{'s' if count != 1 else ''}")
+        self.app.study(self.session.deck, replace=True)
 
     def action_back(self) -> None:
         self.app.leave_screen()
