@@ -222,6 +222,8 @@ class Assembler:
 
     def _explicit(self, text: str, unit: Unit, rest: str = "", list_id: int = -1) -> bool:
         """The flashcard syntaxes; True when the line was one of them."""
+        if "==" in text and any(tag.lower().startswith("flashcard") for tag in self.extra_tags):
+            text = syntax.highlight_cloze(text)  # Obsidian's cloze, only in a note tagged for flashcards
         if syntax.ANKI_CLOZE.search(text) or syntax.CLOZE_PREFIX.match(text):
             prefix = syntax.CLOZE_PREFIX.match(text)
             note = syntax.hashcards_cloze(prefix.group(1)) if prefix and not syntax.ANKI_CLOZE.search(text) else (

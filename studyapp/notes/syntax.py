@@ -5,8 +5,9 @@
 * Obsidian Spaced Repetition: ``question::answer``, ``question:::answer`` (a reversed
   sibling too), a ``?`` / ``??`` line between a multi-line question and its answer,
   ``#flashcards/deck`` tags and ``<!--SR:!2024-01-31,12,250-->`` schedule comments;
-* clozes: Anki's ``{{c1::part}}`` / ``{{c1::part::hint}}`` and hashcards'
-  ``C: text with [part]`` (rewritten to Anki's form, one number per bracket);
+* clozes: Anki's ``{{c1::part}}`` / ``{{c1::part::hint}}``, hashcards'
+  ``C: text with [part]`` and, in a note tagged ``#flashcards``, Obsidian's ``==part==``
+  (both rewritten to Anki's form, one number per deletion);
 * YAML (``---``) or TOML (``+++``) front matter.
 """
 
@@ -24,6 +25,7 @@ ANSWER_PREFIX = re.compile(
 CLOZE_PREFIX = re.compile(r"^\s*C\s*[:：]\s*(.+)$")
 ANKI_CLOZE = re.compile(r"\{\{c(\d+)::([^{}]*?)\}\}")  # the hint, if any, is split off the part: linear
 _HASHCARDS_DELETION = re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?!\()")
+_HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]{1,500}?)(?<=\S)==")  # "a == b" (spaced) is code, not a highlight
 _INLINE_CARD = re.compile(r"^(?P<q>.+?)\s*(?P<sep>:::|::)\s*(?P<a>.+)$")
 SEPARATOR_LINES = {"?": False, "??": True}  # multi-line card separator -> reversed too
 FLASHCARD_TAG = re.compile(r"(?:^|\s)#(flashcards?(?:/[\w\-/]+)?)(?=\s|$)", re.I)
@@ -86,6 +88,12 @@ def hashcards_cloze(text: str) -> str:
     """``C: a [b] c [d]`` -> ``a {{c1::b}} c {{c2::d}}`` (links and images are left alone)."""
     counter = iter(range(1, 10_000))
     return _HASHCARDS_DELETION.sub(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
+
+
+def highlight_cloze(text: str) -> str:
+    """Obsidian Spaced Repetition's cloze: ``a ==b== c ==d==`` -> ``a {{c1::b}} c {{c2::d}}``."""
+    counter = iter(range(1, 10_000))
+    return _HIGHLIGHT.sub(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
 
 
 def cloze_cards(text: str) -> list[tuple[str, str]]:

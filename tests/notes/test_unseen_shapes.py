@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from studyapp.notes.parse import parse_notes
+from studyapp.notes.syntax import cloze_prompt
 
 UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
 
@@ -51,3 +52,18 @@ def test_star_begging_credits_escaped_bold_and_derivations():
         ("交叉熵推导", "神经元的输出是 a = σ(z)。\n\n$C=-\\frac{1}{n}\\sum[y\\ln a+(1-y)\\ln(1-a)]$\n\n对 w 求导即得梯度。"),
     ]  # no title card of a banner, no credit line, no "$C$ = ?" card cut out of the derivation
     assert {s.reason for s in result.skipped} >= {"sponsor line", "credit line"}
+
+
+def test_obsidian_highlights_are_clozes_in_a_flashcards_note():
+    result = parse("obsidian_highlight_clozes.md")
+    clozes = [c for c in result.cards if c.kind == "cloze"]
+    assert [cloze_prompt(c.front) for c in clozes] == [
+        "Adam keeps an [...] per weight.",
+        "The [...] and the batch size trade off against each other.",
+        "The learning rate and the [...] trade off against each other."]
+    assert clozes[0].back == "Adam keeps an **exponential average of squared gradients** per weight."
+    assert [c.sr.interval for c in clozes] == [6, 2, 5]  # the plugin's schedules, one per deletion
+    assert clozes[1].sibling and clozes[1].sibling == clozes[2].sibling
+    assert len(result.cards) == 4  # the momentum card; the comparison in code is no card
+    untagged = parse_notes("# Adam\nAdam keeps an ==average== per weight.\n").cards
+    assert [c.kind for c in untagged] == ["concept"]  # a highlight in a note not tagged for flashcards
