@@ -108,8 +108,9 @@ NOTE_TYPE = genanki.Model(
 
 
 CLOZE_NOTE_TYPE_NAME = "studyapp Cloze"
-# Anki's Cloze note type (model type 1): the first field holds the {{c1::...}} text. Each of
-# our cloze cards is one note with one deletion, so one note keeps one card and its schedule.
+# Anki's Cloze note type (model type 1): the first field holds the {{c1::...}} text. In the
+# .apkg export each of our cloze cards is one note with one deletion, so one note keeps one card
+# and its schedule; `studyapp sync` makes one note of a cloze text's siblings (sync_plan.py).
 CLOZE_FIELDS = ("Text", "Back Extra", "Demo", "Source", "CardId")
 CLOZE_QUESTION = '<div class="front">{{cloze:Text}}</div>'
 CLOZE_ANSWER = """\
@@ -118,10 +119,12 @@ CLOZE_ANSWER = """\
 {{#Demo}}<div class="demo">{{Demo}}</div>{{/Demo}}
 {{#Source}}<div class="source">{{Source}}</div>{{/Source}}"""
 
+CLOZE_CSS = CSS + ".cloze { font-weight: 700; color: var(--accent); }\n"
+
 CLOZE_NOTE_TYPE = genanki.Model(
     stable_id("note-type", CLOZE_NOTE_TYPE_NAME), CLOZE_NOTE_TYPE_NAME,
     fields=[{"name": name} for name in CLOZE_FIELDS],
     templates=[{"name": "Cloze", "qfmt": CLOZE_QUESTION, "afmt": CLOZE_ANSWER}],
-    css=CSS + ".cloze { font-weight: 700; color: var(--accent); }\n", sort_field_index=0,
+    css=CLOZE_CSS, sort_field_index=0,
     model_type=genanki.Model.CLOZE,
 )

@@ -29,7 +29,7 @@ from studyapp.anki.sync_in import InReport, bring_in
 from studyapp.anki.sync_login import Login, require_login, sync_error
 from studyapp.anki.sync_media import draw_missing, images_of, latest_plots, push_media
 from studyapp.anki.sync_out import OutReport, send_out
-from studyapp.anki.sync_shadow import note_type_id, open_shadow, require_anki, shadow_notes, sync_folder
+from studyapp.anki.sync_shadow import note_type_ids, open_shadow, require_anki, shadow_notes, sync_folder
 from studyapp.errors import UserError
 from studyapp.store.database import Store
 from studyapp.store.tables import SyncState
@@ -222,10 +222,10 @@ def _since_usn(store: Store, collection, report: SyncReport) -> int | None:
 def _sync_both_ways(store: Store, collection, syncer: "Syncer", request: SyncRequest, report: SyncReport,
                     plots: dict, images: dict) -> None:
     """Steps 2 to 5, after the pull."""
-    shadow = shadow_notes(collection, note_type_id(collection, create=False))
+    shadow = shadow_notes(collection, note_type_ids(collection, create=False))
     since_usn = _since_usn(store, collection, report)
     report.came_in = bring_in(store, collection, shadow, since_usn)  # reads the shadow, writes only ours
-    report.went_out = send_out(store, collection, note_type_id(collection), shadow, request.now, images)
+    report.went_out = send_out(store, collection, note_type_ids(collection), request.now, images, shadow)
     report.media = draw_missing(collection, plots)
     if report.went_out.changed or syncer.upload_pending:
         syncer.push()

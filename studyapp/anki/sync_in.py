@@ -22,7 +22,8 @@ from datetime import datetime, timezone
 
 from sqlmodel import col, select
 
-from studyapp.anki.sync_shadow import ShadowNote, guid_of, synced_rows
+from studyapp.anki.sync_plan import card_slots
+from studyapp.anki.sync_shadow import ShadowNote, Slot, synced_rows
 from studyapp.review.replay import replay_card
 from studyapp.review.settings import load_settings
 from studyapp.store.database import Store
@@ -42,14 +43,10 @@ class InReport:
     unsuspended: list[str] = field(default_factory=list)
 
 
-def our_cards_in_shadow(card_ids: list[str], shadow: dict[str, ShadowNote]) -> dict[str, ShadowNote]:
-    """Our card id -> its note in the shadow collection, for the cards it has."""
-    found = {}
-    for card_id in card_ids:
-        note = shadow.get(guid_of(card_id))
-        if note is not None:
-            found[card_id] = note
-    return found
+def our_cards_in_shadow(cards, shadow: dict[Slot, ShadowNote]) -> dict[str, ShadowNote]:
+    """Our card id -> its card in the shadow collection, for the cards it has (``cards``: see card_slots)."""
+    slots, _ = card_slots(cards, shadow)
+    return {card_id: shadow[slot] for card_id, slot in slots.items() if slot in shadow}
 
 
 def new_anki_reviews(collection, in_shadow: dict[str, ShadowNote], known: set[int],
@@ -98,7 +95,7 @@ def _not_ours(rows: list[ReviewLog], mine: list[ReviewLog], session) -> list[Rev
     return kept
 
 
-def bring_in(store: Store, collection, shadow: dict[str, ShadowNote], since_usn: int | None = None) -> InReport:
+def bring_in(store: Store, collection, shadow: dict[Slot, ShadowNote], since_usn: int | None = None) -> InReport:
     """Apply Anki's reviews and suspends to our database (one transaction); the shadow is only read.
 
     ``since_usn``: the shadow's usn when the last sync completed. Everything the server sent
@@ -106,11 +103,11 @@ def bring_in(store: Store, collection, shadow: dict[str, ShadowNote], since_usn:
     those cards and revlog rows are read; None (first sync, after a full sync): all of them.
     """
     report = InReport()
-    if since_usn is not None:
-        shadow = {guid: note for guid, note in shadow.items() if note.usn >= since_usn}
     with store.transaction() as session:
-        card_ids = list(session.exec(select(Card.id)))
-        in_shadow = our_cards_in_shadow(card_ids, shadow)
+        cards = session.exec(select(Card.id, Card.front, Card.kind, Card.sibling_key, Card.removed))
+        in_shadow = our_cards_in_shadow(list(cards), shadow)
+        if since_usn is not None:
+            in_shadow = {card_id: note for card_id, note in in_shadow.items() if note.usn >= since_usn}
         if not in_shadow:
             return report
         known = set(session.exec(select(ReviewLog.anki_revlog_id).where(col(ReviewLog.anki_revlog_id).is_not(None))))

@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
-from studyapp.anki.note_type import ANSWER, CSS, FIELDS, NOTE_TYPE_NAME, QUESTION, note_guid
+from studyapp.anki.note_type import (ANSWER, CLOZE_ANSWER, CLOZE_CSS, CLOZE_FIELDS, CLOZE_NOTE_TYPE_NAME,
+                                     CLOZE_QUESTION, CSS, FIELDS, NOTE_TYPE_NAME, QUESTION, note_guid)
 from studyapp.errors import UserError
 
 FOLDER_SUFFIX = ".anki-sync"
@@ -77,26 +78,50 @@ def open_shadow(folder: Path) -> Iterator:
             collection.close()
 
 
-def note_type_id(collection, create: bool = True) -> int | None:
-    """Our note type's id in ``collection``, created as the export writes it when missing."""
-    existing = collection.models.by_name(NOTE_TYPE_NAME)
+QA, CLOZE = "qa", "cloze"  # our two note types: a card per note, or a card per deletion of a cloze note
+_NOTE_TYPES = {
+    QA: (NOTE_TYPE_NAME, FIELDS, "Card 1", QUESTION, ANSWER, CSS),
+    CLOZE: (CLOZE_NOTE_TYPE_NAME, CLOZE_FIELDS, "Cloze", CLOZE_QUESTION, CLOZE_ANSWER, CLOZE_CSS),
+}
+MODEL_CLOZE = 1  # Anki's notetype kind: one card per cloze number
+
+
+def note_type_id(collection, create: bool = True, kind: str = QA) -> int | None:
+    """One of our note types' id in ``collection``, created as the export writes it when missing."""
+    name, fields, template_name, question, answer, css = _NOTE_TYPES[kind]
+    existing = collection.models.by_name(name)
     if existing is not None:
         names = collection.models.field_names(existing)
-        if tuple(names) != FIELDS:
-            raise UserError(f"the note type {NOTE_TYPE_NAME!r} in Anki has fields {', '.join(names)}, "
-                            f"not {', '.join(FIELDS)}; restore them in Anki (Tools > Manage Note Types)")
+        if tuple(names) != fields:
+            raise UserError(f"the note type {name!r} in Anki has fields {', '.join(names)}, "
+                            f"not {', '.join(fields)}; restore them in Anki (Tools > Manage Note Types)")
         return existing["id"]
     if not create:
         return None
     models = collection.models
-    notetype = models.new(NOTE_TYPE_NAME)
-    for name in FIELDS:
-        models.add_field(notetype, models.new_field(name))
-    template = models.new_template("Card 1")
-    template["qfmt"], template["afmt"] = QUESTION, ANSWER
+    notetype = models.new(name)
+    if kind == CLOZE:
+        notetype["type"] = MODEL_CLOZE
+    for field_name in fields:
+        models.add_field(notetype, models.new_field(field_name))
+    template = models.new_template(template_name)
+    template["qfmt"], template["afmt"] = question, answer
     models.add_template(notetype, template)
-    notetype["css"], notetype["sortf"] = CSS, 0
+    notetype["css"], notetype["sortf"] = css, 0
     return models.add(notetype).id
+
+
+def note_type_ids(collection, create: bool = True) -> dict[str, int | None]:
+    """Both note types' ids, by kind (QA, CLOZE)."""
+    return {kind: note_type_id(collection, create, kind) for kind in _NOTE_TYPES}
+
+
+class Slot(NamedTuple):
+    """Where a card of ours is in Anki: its note's type and GUID, and the card's ordinal in it."""
+
+    kind: str
+    guid: str
+    ord: int = 0
 
 
 @dataclass
@@ -121,15 +146,16 @@ class ShadowNote:
         return self.queue == QUEUE_SUSPENDED
 
 
-def shadow_notes(collection, mid: int | None) -> dict[str, ShadowNote]:
-    """Our notes in the collection, by GUID."""
-    if mid is None:
+def shadow_notes(collection, mids: dict[str, int | None]) -> dict[Slot, ShadowNote]:
+    """The cards of our notes in the collection, by slot (note type, GUID, card ordinal)."""
+    kinds = {mid: kind for kind, mid in mids.items() if mid is not None}
+    if not kinds:
         return {}
     rows = collection.db.all(
-        "select n.guid, n.id, c.id, n.flds, n.tags, c.did, c.queue, c.type, c.usn from notes n"
-        " join cards c on c.nid = n.id where n.mid = ?", mid)
-    return {guid: ShadowNote(nid, cid, flds, tags.split(), did, queue, kind, usn)
-            for guid, nid, cid, flds, tags, did, queue, kind, usn in rows}
+        "select n.mid, n.guid, c.ord, n.id, c.id, n.flds, n.tags, c.did, c.queue, c.type, c.usn from notes n"
+        f" join cards c on c.nid = n.id where n.mid in ({','.join(str(mid) for mid in kinds)})")
+    return {Slot(kinds[mid], guid, ordinal): ShadowNote(nid, cid, flds, tags.split(), did, queue, kind, usn)
+            for mid, guid, ordinal, nid, cid, flds, tags, did, queue, kind, usn in rows}
 
 
 def fields_hash(fields: list[str] | str) -> str:

@@ -12,8 +12,8 @@ from sqlmodel import select
 from studyapp.anki.sync import last_sync
 from studyapp.anki.sync_login import require_login, sync_error
 from studyapp.anki.sync_media import images_of, latest_plots
-from studyapp.anki.sync_out import plan_out
-from studyapp.anki.sync_shadow import note_type_id, open_shadow, require_anki, shadow_notes, sync_folder
+from studyapp.anki.sync_plan import plan_out
+from studyapp.anki.sync_shadow import note_type_ids, open_shadow, require_anki, shadow_notes, sync_folder
 from studyapp.store.database import Store
 from studyapp.store.tables import ReviewLog
 
@@ -43,14 +43,14 @@ def sync_status(store: Store) -> list[str]:
              + (f"last sync {previous['at']}" if previous else "never synced")]
     with open_shadow(folder) as collection:
         lines.append(f"server: {_server_says(collection, login)}")
-        shadow = shadow_notes(collection, note_type_id(collection, create=False))
+        shadow = shadow_notes(collection, note_type_ids(collection, create=False))
         plan = plan_out(store, collection, shadow, images_of(latest_plots(store)))
         in_anki = set(collection.db.list("select id from revlog"))
-    cards = set(plan.present) | {want.card.id for want in plan.new}
+    cards = set(plan.present) | set(plan.new_cards)
     with store.session() as session:
         reviews = sum(1 for card_id, revlog_id in session.exec(select(ReviewLog.card_id, ReviewLog.anki_revlog_id))
                       if card_id in cards and revlog_id not in in_anki)
-    lines.append(f"to send: {len(plan.new)} new card(s), {len(plan.notes)} edited, {len(plan.moves)} moved, "
+    lines.append(f"to send: {len(plan.new_cards)} new card(s), {len(plan.notes)} edited, {len(plan.moves)} moved, "
                  f"{len(plan.suspend)} to suspend, {len(plan.unsuspend)} to unsuspend, "
                  f"{len(plan.schedules)} schedule(s), {reviews} review(s)")
     for edit in plan.edits:
