@@ -43,9 +43,11 @@ from studyapp.notes.wording import (
     asks,
     clean_title,
     looks_like_question,
+    opens_a_question,
 )
 
 DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
+_CHOICE = re.compile(r"^\s*([Aa])\s*[.)、．]")
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
 
 
@@ -246,11 +248,23 @@ class Assembler:
             self.add(unit.block, rest)
             return True
         explicit_a = syntax.ANSWER_PREFIX.match(text)
-        if explicit_a and self.open is not None and self.open.is_question and (
+        if explicit_a and self.open is not None and self.open.is_question and not self._a_choice(text, unit) and (
                 self.open.draft.kind == "explicit" or not self.open.pieces):
             self.add(unit.block, explicit_a.group(1) + (f"\n{rest}" if rest else ""))
             return True
         return False
+
+    def _a_choice(self, text: str, unit: Unit) -> bool:
+        """``A.加入更多层`` before ``B.有维度更高的数据``: the first choice of a multiple-choice
+        question, not an answer label (stripping it would leave the choices unlettered)."""
+        letter = _CHOICE.match(text)
+        if letter is None:
+            return False
+        second = "B" if letter.group(1) == "A" else "b"
+        if re.search(rf"\s{second}\s*[.)、．]", text):
+            return True
+        following = next((line for line in self.lines[unit.start + 1: unit.start + 6] if line.strip()), "")
+        return bool(re.match(rf"^\s*(?:[-*+]\s+)?{second}\s*[.)、．]", following))
 
     def _on_line(self, unit: Unit) -> None:
         text = self._tags_taken(unit.text)
@@ -334,7 +348,10 @@ class Assembler:
                            question=False, list_id=unit.list_id)
                 self.add(unit.block, unit.rest)
                 return
-            if not unit.bold and len(first) <= MAX_QUESTION_LINE and looks_like_question(first):
+            sibling = self.open is not None and self.open.is_question and self.open.list_id == unit.list_id
+            if not unit.bold and ((len(first) <= MAX_QUESTION_LINE and looks_like_question(first))
+                                  or (sibling and opens_a_question(first))):
+                # the next item of a list of questions is the next question, not this one's answer
                 self.start(clean_title(first), unit.start, "question", question=True, list_id=unit.list_id)
                 self.add(unit.block, unit.rest)
                 return

@@ -8,7 +8,7 @@ from studyapp.notes import syntax
 
 QUESTION_STARTS = ("如何", "为什么", "为何", "怎么", "怎样", "什么是", "什么", "是否", "哪些", "哪个",
                    "解释", "简述", "说明", "比较", "描述", "请", "how ", "why ", "what ", "when ",
-                   "explain ", "describe ", "compare ")
+                   "explain ", "describe ", "compare ", "define ", "name ")
 QUESTION_WORDS = ("缺点", "不足", "优缺点", "区别", "是什么", "有什么", "有哪些", "吗")
 QUESTION_ENDS = ("？", "?")
 GENERIC_LABELS = {
@@ -42,6 +42,11 @@ def looks_like_question(text: str) -> bool:
         return False
     return (lowered.endswith(QUESTION_ENDS) or lowered.startswith(QUESTION_STARTS)
             or any(word in lowered for word in QUESTION_WORDS))
+
+
+def opens_a_question(text: str) -> bool:
+    """Starts with a question word (``Explain ...``, ``如何 ...``), whatever its length."""
+    return syntax.clean_front(text).strip().lower().startswith(QUESTION_STARTS)
 
 
 def asks(text: str) -> bool:

@@ -67,3 +67,16 @@ def test_obsidian_highlights_are_clozes_in_a_flashcards_note():
     assert len(result.cards) == 4  # the momentum card; the comparison in code is no card
     untagged = parse_notes("# Adam\nAdam keeps an ==average== per weight.\n").cards
     assert [c.kind for c in untagged] == ["concept"]  # a highlight in a note not tagged for flashcards
+
+
+def test_multiple_choice_letters_stay_and_a_list_of_questions_stays_apart():
+    result = parse("choices_and_question_lists.md")
+    overfit, order, val_test, batchnorm = result.cards
+    assert overfit.back == "A.增加模型参数\n\nB.数据增强\n\nC.去掉正则项\n\n解析：正确答案**B**，数据增强相当于扩充了训练集。"
+    assert order.back.startswith("a.计算损失") and "A.abc B.cba C.bac" in order.back  # no choice lost its letter
+    assert (val_test.front, val_test.back) == (
+        "What is the difference between a validation set and a test set?",
+        "- the validation set picks the model, the test set reports its error once")
+    assert batchnorm.front.startswith("Explain why batch normalization")  # a long question is still one
+    assert batchnorm.back == "- training uses the batch statistics, inference the running averages"
+    assert [u.text for u in result.unanswered] == ["Define label smoothing.", "What is teacher forcing?"]
