@@ -195,8 +195,24 @@ def fingerprint(store: Store, collection, images: dict) -> str:
                 digest.update(repr(row).encode())
     finally:
         raw.close()
-    digest.update(repr((collection.mod, collection.db.scalar("select usn from col"), sorted(images.items()))).encode())
+    digest.update(repr((_shadow_summary(collection), sorted(images.items()))).encode())
     return digest.hexdigest()
+
+
+# The shadow's rows, summed up: a row the server sent raises a max usn, a removal lowers a count
+# (or adds a grave), a row changed here and not yet sent has usn -1. Not the collection's own
+# mod and usn: every normal sync moves those, even one that carried nothing.
+SHADOW_SUMMARY = (
+    "select count(), max(usn), max(mod), sum(usn = -1) from cards",
+    "select count(), max(usn), max(mod), sum(usn = -1) from notes",
+    "select count(), max(usn), max(id), sum(usn = -1) from revlog",
+    "select count(), max(usn) from graves",
+    "select scm from col",
+)
+
+
+def _shadow_summary(collection) -> list:
+    return [collection.db.first(query) for query in SHADOW_SUMMARY]
 
 
 def _shadow_usn(collection) -> dict:

@@ -288,3 +288,16 @@ def test_the_first_sync_question_when_someone_is_at_the_terminal(desk, phone, db
         assert report.full == ["download"] and report.went_out.added == 6
     finally:
         store.close()
+
+
+def test_a_note_deleted_on_the_phone_comes_back_and_then_nothing_moves(desk, phone, db_path):
+    desk("sync")
+    phone.sync()
+    assert "out: 0 new, 0 updated" in desk("sync")  # the first sync after the upload: nothing to move
+    card_id = cards(desk)["What is three?"]["id"]
+    phone.col.remove_notes([phone.note(card_id).id])
+    phone.sync()
+    assert "out: 1 new" in desk("sync")  # the notes are the source of truth
+    phone.sync()
+    assert phone.note(card_id)["CardId"] == card_id
+    assert "out: 0 new, 0 updated" in desk("sync")
