@@ -47,6 +47,8 @@ from studyapp.notes.wording import (
 )
 
 DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
+_DETAILS_START = re.compile(r"<details\b", re.I)
+_DETAILS_END = re.compile(r"</details\s*>", re.I)
 _CHOICE = re.compile(r"^\s*([Aa])\s*[.)、．]")
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
 
@@ -65,6 +67,16 @@ class _Open:
     cloze: str = ""  # the cloze note text (Anki markup)
 
 
+def _joined(pieces: list[tuple[int, str]]) -> str:
+    """Answer pieces as markdown: lines of one paragraph or list on their own lines, blocks apart."""
+    parts: list[str] = []
+    last_block = None
+    for block, text in pieces:
+        parts.append(("\n" if block == last_block else "\n\n") + text if parts else text)
+        last_block = block
+    return "".join(parts).strip()
+
+
 class Assembler:
     """Takes the units of one file in order (``feed``) and gathers its cards, skipped lines and unanswered questions."""
 
@@ -80,6 +92,7 @@ class Assembler:
         self.open: _Open | None = None
         self.skip_level = 0  # inside a furniture section (contents, references): its heading level
         self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
+        self.in_details = False  # inside a <details> answer that blank lines cut into several blocks
 
     # -- context -------------------------------------------------------------------
     def deck(self) -> str:
@@ -122,13 +135,8 @@ class Assembler:
         current, self.open = self.open, None
         if current is None:
             return
-        parts: list[str] = []
-        last_block = None
-        for block, text in current.pieces:
-            parts.append(("\n" if block == last_block else "\n\n") + text if parts else text)
-            last_block = block
         draft = current.draft
-        draft.back = "".join(parts).strip()
+        draft.back = _joined(current.pieces)
         if current.cloze:
             self._clozes(draft, current.cloze)
         elif draft.front.strip() and not draft.back and current.is_question:
@@ -165,6 +173,11 @@ class Assembler:
         if self.skip_level and unit.kind != "heading":
             self.skip(unit, "in a contents/references/credits section")
             return
+        if self.in_details and unit.kind in ("line", "item", "block", "fence", "table"):
+            if _DETAILS_END.search(unit.text):
+                self.in_details = False
+            self.add(unit.block, self._answer_text(unit.text))  # a bold lead-in or a list in it is answer
+            return
         if self.open is not None and self.open.verbatim and unit.kind in ("line", "item", "block", "fence", "table"):
             self.add(unit.block, self._answer_text(unit.text))  # a line that asks is still this answer
             self.open.last_line = max(self.open.last_line, unit.end or unit.start + 1)
@@ -190,7 +203,7 @@ class Assembler:
         # "#### Q5: Define precision and recall." is a question by its label, whatever its words
         section = asks(unit.text) or bool(syntax.QUESTION_PREFIX.match(unit.text))
         question = section or looks_like_question(title)
-        self.headings.append((unit.level, title, not section))
+        self.headings.append((unit.level, title, not section and not syntax.QUESTION_LABEL.match(title)))
         kind = "question" if question else "concept"
         opened = self.start(title, unit.start, kind, question=question, section_level=unit.level if section else 0)
         opened.draft.from_heading = True
@@ -373,13 +386,25 @@ class Assembler:
             self.add(unit.block, unit.text)
             return
         text, label = syntax.strip_wrappers(unit.text)
-        if (label and label.casefold().rstrip("：:. ") not in ANSWER_LABELS and looks_like_question(label)
-                and not self.in_section_answer()):
+        answer_label = label.casefold().rstrip("：:. ") in ANSWER_LABELS
+        if label and not answer_label and looks_like_question(label) and not self.in_section_answer():
             self.start(clean_title(label), unit.start, "question", question=True)
+        elif answer_label and self.open is not None and not self.open.is_question and self.open.pieces:
+            self._prompt_becomes_front()
+        self.in_details = bool(_DETAILS_START.search(unit.text)) and not _DETAILS_END.search(unit.text)
         if is_link_only(text) and (self.open is None or not self.open.pieces):
             self.skip(unit, "link or image only")
             return
         self.add(unit.block, text)
+
+    def _prompt_becomes_front(self) -> None:
+        """``## Q1 决策树``, the question's text (and its choices), then a ``<details>`` answer:
+        the text is what the card asks, the heading names its topic."""
+        current = self.open
+        prompt = _joined(current.pieces)
+        topic = clean_title(syntax.QUESTION_LABEL.sub("", current.draft.front))
+        current.draft.front = f"{topic}：{prompt}" if topic else prompt
+        current.draft.kind, current.is_question, current.pieces = "question", True, []
 
     def _on_table(self, unit: Unit) -> None:
         header = unit.rows[0]

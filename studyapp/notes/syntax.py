@@ -20,6 +20,7 @@ from datetime import date
 
 QUESTION_PREFIX = re.compile(
     r"^\s*(?:\*\*)?\s*(?:Q\d*\s*[:：.)]|Question\s*\d*\s*[:：.]|问题?\s*\d*\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
+QUESTION_LABEL = re.compile(r"^\s*Q\d+\s+(?=\S)")  # "Q1 决策树": a numbered question under a topic
 ANSWER_PREFIX = re.compile(
     r"^\s*(?:\*\*)?\s*(?:A\d*\s*[:：.)]|Answer\s*[:：.]|(?:答案?|解析|解答|参考答案)\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
 CLOZE_PREFIX = re.compile(r"^\s*C\s*[:：]\s*(.+)$")

@@ -80,3 +80,14 @@ def test_multiple_choice_letters_stay_and_a_list_of_questions_stays_apart():
     assert batchnorm.front.startswith("Explain why batch normalization")  # a long question is still one
     assert batchnorm.back == "- training uses the batch statistics, inference the running averages"
     assert [u.text for u in result.unanswered] == ["Define label smoothing.", "What is teacher forcing?"]
+
+
+def test_details_answers_cut_by_blank_lines_stay_whole():
+    result = parse("details_answers_with_blank_lines.md")
+    assert pairs(result) == [
+        ("正则化：哪一项最能缓解过拟合：\n\n- A 增大学习率\n- B 加入 L2 正则", "**B** 正则项限制了权重的大小。"),
+        ("什么是 AUC？", "- ROC 曲线下的面积。\n- 随机猜测为 0.5。"),
+        ("Why shuffle the training set each epoch?",
+         "**Short version:** so that batches are not correlated.\n\nCorrelated batches bias each step."),
+    ]  # the "Q1 …" headings are no decks, the bold inside an answer is no term card
+    assert {c.deck for c in result.cards} == {"机器学习选择题"}
