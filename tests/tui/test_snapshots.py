@@ -71,7 +71,8 @@ def test_all_done(app, snap_compare):
     assert snap_compare(app, press=presses, terminal_size=SIZE)
 
 
-def test_stats(store, app, snap_compare):
+def add_review_history(store) -> None:
+    """Six review cards answered over twelve days, an Again now and then (for the stats charts)."""
     ids = add_review_cards(store, 6, due=NOW + timedelta(days=3), prefix="r")
     with store.transaction() as session:
         for day in range(12):
@@ -79,6 +80,10 @@ def test_stats(store, app, snap_compare):
                 rating = 1 if (day + n) % 5 == 0 else 3
                 session.add(ReviewLog(card_id=cid, rating=rating, state_before=2,
                                       reviewed_at=NOW - timedelta(days=day, hours=n)))
+
+
+def test_stats(store, app, snap_compare):
+    add_review_history(store)
     assert snap_compare(app, press=["S"], terminal_size=SIZE)
 
 
@@ -93,6 +98,17 @@ def test_deck_list_at(app, snap_compare, size):
 @pytest.mark.parametrize("size", list(SIZES))
 def test_review_answer_at(app, snap_compare, size):
     assert snap_compare(app, press=["enter", "space"], terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_all_done_at(app, snap_compare, size):
+    assert snap_compare(app, press=["down", "down", "down", "enter", "space", "4"], terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_stats_at(store, app, snap_compare, size):
+    add_review_history(store)
+    assert snap_compare(app, press=["S"], terminal_size=SIZES[size])
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -147,3 +147,34 @@ def test_snapshot_mock_question(store, snap_compare):
 def test_snapshot_mock_revealed(store, snap_compare):
     app, run_before = _mock_snapshot(store, reveal=True)
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_f1_lists_the_mock_keys_while_typing_and_question_mark_after_the_reveal(store):
+    seed(store)
+    clock = FakeClock(NOW)
+    app, session = mock_app(store, clock, questions=1, minutes=2)
+
+    async def flow():
+        async with app.run_test(size=SIZE) as pilot:
+            app.push_screen(MockScreen(session))
+            await pilot.pause()
+            await pilot.press("a", "question_mark")  # typing: ? is part of the answer
+            assert app.screen.query_one("#mock-typed").text == "a?"
+            await pilot.press("f1")
+            assert type(app.screen).__name__ == "HelpScreen"
+            keys = str(app.screen.query_one("#help-keys").content)
+            assert "ctrl+r  Stop the clock and show the model answer" in keys and "esc  End the mock" in keys
+            await pilot.press("escape")
+            assert type(app.screen).__name__ == "MockScreen"
+            await pilot.press("ctrl+r", "question_mark")  # revealed: nothing to type into, ? works
+            keys = str(app.screen.query_one("#help-keys").content)
+            assert "1  Again: missed" in keys and "2  Hard: a pass" in keys and "Stop the clock" not in keys
+
+    asyncio.run(flow())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("reveal", [False, True], ids=["question", "revealed"])
+def test_snapshot_mock_at(store, snap_compare, size, reveal):
+    app, run_before = _mock_snapshot(store, reveal=reveal)
+    assert snap_compare(app, run_before=run_before, terminal_size=size)

@@ -87,3 +87,42 @@ def test_without_a_date_the_screen_asks_for_one_and_stores_it(store):
 
 def test_snapshot_readiness(store, snap_compare):
     assert snap_compare(seeded(store), press=["i"], terminal_size=SIZE)
+
+
+def test_question_mark_and_f1_list_the_readiness_keys(store):
+    app = seeded(store, interview=None)
+
+    async def flow():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("i")
+            await pilot.pause()
+            await pilot.press("f1")  # typing a date: F1, since ? would be typed
+            assert type(app.screen).__name__ == "HelpScreen"
+            keys = str(app.screen.query_one("#help-keys").content)
+            assert "esc  Back" in keys and "f1  List the keys of this screen" in keys
+            await pilot.press("escape")
+            await pilot.press(*"2026-03-15", "enter", "question_mark")
+            assert type(app.screen).__name__ == "HelpScreen"
+            keys = str(app.screen.query_one("#help-keys").content)
+            assert "d  set the interview date" in keys and "q / esc  Back" in keys
+
+    asyncio.run(flow())
+
+
+def test_the_plot_legend_is_drawn_below_the_plot(store):
+    app = seeded(store)
+
+    async def flow():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("i")
+            await pilot.pause()
+            legend = app.screen.query_one("#readiness-legend")
+            assert str(legend.content) == "━━ with the plan   ━━ if you stop now   ━━ target 90%"
+            assert legend.region.y >= app.screen.query_one("#readiness-plot").region.bottom
+
+    asyncio.run(flow())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_snapshot_readiness_at(store, snap_compare, size):
+    assert snap_compare(seeded(store), press=["i"], terminal_size=size)

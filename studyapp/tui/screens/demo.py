@@ -12,7 +12,6 @@ import math
 from collections import deque
 from typing import Optional
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +24,7 @@ from studyapp.errors import UserError
 from studyapp.runner.catalog import get_demo
 from studyapp.runner.process import DemoProcess, RunEvent, RunOutcome, RunRequest, latest_runs, run_demo
 from studyapp.tui.screens.predict import PredictScreen
+from studyapp.tui.widgets.legend import SERIES_COLOURS, legend_text
 
 RUNS_SHOWN = 5
 LOG_LINES = 500
@@ -312,9 +312,6 @@ def format_metrics(metrics: dict, width: int = 0) -> str:
                      for row in range(rows))
 
 
-SERIES_COLOURS = ("cyan", "magenta", "green", "red", "blue", "yellow")  # names plotext and Rich share
-
-
 def draw_series(plt, result: dict) -> list[tuple[str, str]]:
     """Plot every series against its step; points a log axis cannot show (<= 0, NaN) are left out.
     Returns (label, colour) of each line drawn: the legend goes beside the plot (legend_text),
@@ -337,15 +334,6 @@ def draw_series(plt, result: dict) -> list[tuple[str, str]]:
     plt.xlabel(result.get("x_label") or "step")
     plt.ylabel(result.get("y_label") or "")
     return drawn
-
-
-def legend_text(drawn: list[tuple[str, str]]) -> Text:
-    """'━━ sigmoid   ━━ relu', each mark in its line's colour."""
-    legend = Text()
-    for index, (label, colour) in enumerate(drawn):
-        legend.append(("   " if index else "") + "━━ ", style=colour)
-        legend.append(label)
-    return legend
 
 
 def decade_ticks(low: float, high: float, most: int = 6) -> tuple[list[float], list[str]]:

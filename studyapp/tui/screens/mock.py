@@ -58,6 +58,7 @@ class MockScreen(Screen):
         Binding("4", "grade(4)", "Easy"),
         Binding("d", "demo", "Demo", tooltip="Run the card's demo"),
         Binding("escape", "back", "End", tooltip="End the mock (graded answers are kept)"),
+        Binding("f1", "app.help", "Keys", show=False, tooltip="List the keys of this screen (? types itself in the answer)"),
     ]
 
     def __init__(self, session: MockSession) -> None:
@@ -95,7 +96,7 @@ class MockScreen(Screen):
         typed.read_only = False
         typed.display = True
         self.query_one("#mock-reveal").display = False
-        self.query_one("#mock-coverage", Static).update("type your answer (or say it aloud), then ctrl+r")
+        self.query_one("#mock-coverage", Static).update("type your answer (or say it aloud), then ctrl+r · F1 lists the keys")
         typed.focus()
         self.tick()
         self.refresh_bindings()

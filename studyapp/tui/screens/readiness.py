@@ -15,6 +15,7 @@ from studyapp.errors import UserError
 from studyapp.review.interview_plan import plan_for, recall_curve
 from studyapp.review.readiness import compute_readiness, interview_day, live_cards, parse_day
 from studyapp.review.settings import load_settings, set_setting
+from studyapp.tui.widgets.legend import SERIES_COLOURS, legend_text
 
 BAR_WIDTH = 24
 
@@ -34,6 +35,7 @@ class ReadinessScreen(Screen):
     BINDINGS = [
         Binding("d", "edit_date", "Date", tooltip="set the interview date"),
         Binding("q,escape", "back", "Back"),
+        Binding("f1", "app.help", "Keys", show=False, tooltip="List the keys of this screen (also while typing a date)"),
     ]
 
     def __init__(self, deck: str | None = None) -> None:
@@ -47,6 +49,7 @@ class ReadinessScreen(Screen):
             yield Static(id="readiness-topics")
             yield Static(id="readiness-plan")
             yield PlotextPlot(id="readiness-plot")
+            yield Static(id="readiness-legend")  # below the plot, not over its lines
         yield Footer()
 
     def on_mount(self) -> None:
@@ -101,9 +104,10 @@ class ReadinessScreen(Screen):
         plt = self.query_one("#readiness-plot", PlotextPlot).plt
         plt.clear_figure()
         days = list(range(len(stopped)))
-        plt.plot(days, [100 * r for r in planned], label="with the plan", marker="braille")
-        plt.plot(days, [100 * r for r in stopped], label="if you stop now", marker="braille")
-        plt.hline(100 * target)
+        lines = [("with the plan", planned, SERIES_COLOURS[0]), ("if you stop now", stopped, SERIES_COLOURS[1])]
+        for _, recall, colour in lines:
+            plt.plot(days, [100 * r for r in recall], color=colour, marker="braille")
+        plt.hline(100 * target, color="white")
         plt.ylim(0, 100)
         plt.yticks([0, 25, 50, 75, 100])
         plt.xlim(0, max(1, days[-1]))
@@ -111,6 +115,8 @@ class ReadinessScreen(Screen):
         plt.title("Predicted overall recall (%) until the interview")
         plt.xlabel("days from today")
         self.query_one("#readiness-plot", PlotextPlot).refresh()
+        drawn = [(label, colour) for label, _, colour in lines] + [(f"target {target:.0%}", "white")]
+        self.query_one("#readiness-legend", Static).update(legend_text(drawn))
 
     def _no_day(self, message: str) -> None:
         self.query_one("#readiness-title", Static).update(f"{message}. Type the date below.")

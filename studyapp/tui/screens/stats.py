@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
+from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
@@ -21,9 +21,10 @@ class StatsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="stats-summary")
-        with Grid(id="charts"):
-            for draw in CHARTS:
-                yield PlotextPlot(id=draw.__name__.replace("_", "-"))
+        with VerticalScroll(id="stats-body"):  # a short terminal scrolls the charts rather than squash them
+            with Grid(id="charts"):
+                for draw in CHARTS:
+                    yield PlotextPlot(id=draw.__name__.replace("_", "-"))
         yield Footer()
 
     def on_mount(self) -> None:
