@@ -93,6 +93,7 @@ class Assembler:
         self.skip_level = 0  # inside a furniture section (contents, references): its heading level
         self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
         self.in_details = False  # inside a <details> answer that blank lines cut into several blocks
+        self.taken_until = 0  # lines before this one were read ahead into a card (a hashcards cloze)
 
     # -- context -------------------------------------------------------------------
     def deck(self) -> str:
@@ -173,6 +174,8 @@ class Assembler:
         if self.skip_level and unit.kind != "heading":
             self.skip(unit, "in a contents/references/credits section")
             return
+        if unit.start < self.taken_until and unit.kind != "heading":
+            return
         if self.in_details and unit.kind in ("line", "item", "block", "fence", "table"):
             if _DETAILS_END.search(unit.text):
                 self.in_details = False
@@ -243,6 +246,9 @@ class Assembler:
             prefix = syntax.CLOZE_PREFIX.match(text)
             note = syntax.hashcards_cloze(prefix.group(1)) if prefix and not syntax.ANKI_CLOZE.search(text) else (
                 prefix.group(1) if prefix else text)
+            if prefix and not syntax.ANKI_CLOZE.search(note) and unit.kind == "line":
+                note, self.taken_until = syntax.hashcards_note(self.lines, unit.start)  # a cloze over lines
+                rest = ""
             if syntax.ANKI_CLOZE.search(note):
                 self.start(syntax.cloze_prompt(note), unit.start, "cloze", question=True, ends_at_blank=True,
                            cloze=note, list_id=list_id)

@@ -97,6 +97,24 @@ def highlight_cloze(text: str) -> str:
     return _HIGHLIGHT.sub(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
 
 
+_HASHCARDS_END = re.compile(r"^\s*(?:Q\s*[:：]|C\s*[:：]|#{1,6}\s|-{3,}\s*$|\*{3,}\s*$)")
+HASHCARDS_SPAN = 60  # lines; a hashcards cloze longer than this is not one
+
+
+def hashcards_note(lines: list[str], start: int) -> tuple[str, int]:
+    """A hashcards ``C:`` cloze whose text runs over lines and blank lines, up to the next card,
+    heading or ``---``: (its text in Anki's form, the line after it), or ("", start) when the
+    text has no ``[deletion]``."""
+    end = start + 1
+    while end < min(len(lines), start + HASHCARDS_SPAN) and not _HASHCARDS_END.match(lines[end]):
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    prefix = CLOZE_PREFIX.match(lines[start])
+    text = "\n".join([prefix.group(1) if prefix else lines[start], *lines[start + 1: end]]).strip()
+    return (hashcards_cloze(text), end) if _HASHCARDS_DELETION.search(text) else ("", start)
+
+
 def cloze_cards(text: str) -> list[tuple[str, str]]:
     """(front, back) per deletion number of a cloze note, in number order.
 

@@ -91,3 +91,17 @@ def test_details_answers_cut_by_blank_lines_stay_whole():
          "**Short version:** so that batches are not correlated.\n\nCorrelated batches bias each step."),
     ]  # the "Q1 …" headings are no decks, the bold inside an answer is no term card
     assert {c.deck for c in result.cards} == {"机器学习选择题"}
+
+
+def test_a_hashcards_cloze_runs_over_lines_and_blank_lines_up_to_the_next_card():
+    result = parse("hashcards_long_clozes.md")
+    clozes = [c for c in result.cards if c.kind == "cloze"]
+    assert [cloze_prompt(c.front) for c in clozes] == [
+        "Adam divides each step by the square root of a running\naverage of [...].\n\n"
+        "— so its step size is roughly the learning rate whatever the gradient scale.",
+        "Adam divides each step by the square root of a running\naverage of squared gradients.\n\n"
+        "— so its step size is roughly [...] whatever the gradient scale."]
+    assert len({c.sibling for c in clozes}) == 1
+    weight_decay = [c for c in result.cards if c.kind == "explicit"]
+    assert [(c.front, c.back) for c in weight_decay] == [("What does weight decay add to the loss?",
+                                                          "An L2 penalty on the weights.")]
