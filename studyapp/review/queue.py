@@ -317,11 +317,18 @@ def _deck_rows(session: Session, settings: Settings, now: datetime) -> list[tupl
 def deck_counts(session: Session, settings: Settings, now: datetime) -> list[DeckCounts]:
     """Deck tree in pre-order (notes order); new and due are capped by today's limits.
 
-    With a bury setting on, a sibling group counts as the queue gathers it (see build_queue).
+    With a bury setting on, a sibling group counts as the queue gathers it (see build_queue);
+    with interview mode on, each deck's new count uses the new-card limit that deck's own
+    queue would have. Reviews interview mode brings forward in its last days are not counted.
     """
     rows = _deck_rows(session, settings, now)
     progress = day_progress(session, now, settings)
+    rules = rules_for(settings, study_day_start(now, settings.day_start_hour).astimezone().date())
+    # interview mode raises a deck's new-card limit by the new cards waiting in it (as build_queue does)
+    waiting = dict(session.exec(select(Card.deck, func.count()).where(_visible(now), Card.state == NEW)
+                                .group_by(Card.deck)).all()) if rules is not None else {}
     nodes: dict[str, DeckCounts] = {}
+    new_waiting: dict[str, int] = {}
     first_seen: dict[str, int] = {}
     for deck, new, learning, due, total, first in rows:
         parts = deck.split(DECK_SEPARATOR)
@@ -332,10 +339,13 @@ def deck_counts(session: Session, settings: Settings, now: datetime) -> list[Dec
             node.learning += learning
             node.due += due
             node.total += total
+            new_waiting[path] = new_waiting.get(path, 0) + waiting.get(deck, 0)
             first_seen[path] = min(first_seen.get(path, first), first)
     for node in nodes.values():
         node.due = min(node.due, _cap_left(progress, settings))
-        node.new = min(node.new, _new_left(progress, settings, node.due))
+        limits = settings if rules is None else replace(
+            settings, new_per_day=rules.new_per_day(settings.new_per_day, new_waiting[node.path] + progress.new_done))
+        node.new = min(node.new, _new_left(progress, limits, node.due))
 
     def tree_order(path: str) -> tuple[int, ...]:
         parts = path.split(DECK_SEPARATOR)

@@ -86,3 +86,15 @@ def test_on_the_last_day_every_card_at_risk_comes(store):
     ids = seen_cards(store, 5, NOW + timedelta(days=20), "r")
     assert queue(store, interview(1, interview_target=0.97)).review == ids
     assert queue(store, interview(1, interview_target=0.97, reviews_per_day=3)).review == ids[:3]
+
+
+def test_the_deck_list_counts_each_decks_raised_new_limit(store):
+    from studyapp.review.queue import deck_counts
+
+    add_cards(store, 40, deck="DL::A", prefix="a")
+    add_cards(store, 8, deck="DL::B", prefix="b")
+    settings = interview(10, new_per_day=2)
+    with store.session() as session:
+        counts = {node.path: node.new for node in deck_counts(session, settings, NOW)}
+        expected = {deck: len(build_queue(session, settings, NOW, deck).new) for deck in ("DL", "DL::A", "DL::B")}
+    assert counts == expected == {"DL": 6, "DL::A": 5, "DL::B": 2}  # 48/8, 40/8, and B's usual 2 (8/8 < 2)
