@@ -49,6 +49,7 @@ from studyapp.notes.wording import (
 DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
 _DETAILS_START = re.compile(r"<details\b", re.I)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
+_QUOTED_ANSWER_LABEL = re.compile(r"^(\s*>\s*(?:[-*+]\s+)?)(?:\*\*)?(?:A|Answer|答案?)\s*[:：](?:\*\*)?\s*", re.I)
 _CHOICE = re.compile(r"^\s*([Aa])\s*[.)、．]")
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
 
@@ -364,7 +365,7 @@ class Assembler:
         if not self.answering_a_question(unit.list_id):
             if unit.bold and not unit.after_bold:
                 self.start(self.context_front(clean_title(unit.bold)), unit.start, "term",
-                           question=False, list_id=unit.list_id)
+                           question=looks_like_question(unit.bold), list_id=unit.list_id)  # unanswered: said so
                 self.add(unit.block, unit.rest)
                 return
             sibling = self.open is not None and self.open.is_question and self.open.list_id == unit.list_id
@@ -389,7 +390,10 @@ class Assembler:
 
     def _on_block(self, unit: Unit) -> None:
         if "<" not in unit.text:
-            self.add(unit.block, unit.text)
+            text = unit.text
+            if self.open is not None and self.open.is_question and not self.open.pieces:
+                text = _QUOTED_ANSWER_LABEL.sub(r"\1", text, count=1)  # "> * A: ..." opens the answer: no label
+            self.add(unit.block, text)
             return
         text, label = syntax.strip_wrappers(unit.text)
         answer_label = label.casefold().rstrip("：:. ") in ANSWER_LABELS

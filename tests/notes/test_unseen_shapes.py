@@ -105,3 +105,13 @@ def test_a_hashcards_cloze_runs_over_lines_and_blank_lines_up_to_the_next_card()
     weight_decay = [c for c in result.cards if c.kind == "explicit"]
     assert [(c.front, c.back) for c in weight_decay] == [("What does weight decay add to the loss?",
                                                           "An L2 penalty on the weights.")]
+
+
+def test_bold_question_items_without_answers_are_reported_and_quoted_answer_labels_go():
+    result = parse("bold_question_items_and_quoted_answers.md")
+    assert pairs(result) == [
+        ("为什么 Adam 需要偏差修正？", "* 一阶、二阶矩都从 0 开始，前几步被低估。"),
+        ("What is a validation set for?", "> * Choosing hyper-parameters without touching the test set."),
+        ("What is early stopping?", "> * Stopping when the validation loss stops improving."),
+    ]
+    assert [u.text for u in result.unanswered] == ["为什么学习率要预热", "学习率衰减有哪些方式？"]
