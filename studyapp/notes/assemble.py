@@ -95,8 +95,15 @@ class Assembler:
         self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
         self.in_details = False  # inside a <details> answer that blank lines cut into several blocks
         self.taken_until = 0  # lines before this one were read ahead into a card (a hashcards cloze)
+        self._context: tuple[str, list[str]] | None = None  # (deck, tags) until a heading or tag changes them
 
     # -- context -------------------------------------------------------------------
+    def context(self) -> tuple[str, list[str]]:
+        """(deck, tags) for a card starting here; computed once per heading, not once per card."""
+        if self._context is None:
+            self._context = (self.deck(), self.tags())
+        return self._context
+
     def deck(self) -> str:
         if self.flash_deck:
             return self.flash_deck
@@ -124,7 +131,8 @@ class Assembler:
     # -- cards ---------------------------------------------------------------------
     def start(self, front: str, line: int, kind: str, *, question: bool, list_id: int = -1, **options) -> _Open:
         self.finish()
-        draft = CardDraft(front=front, back="", deck=self.deck(), tags=self.tags(),
+        deck, tags = self.context()
+        draft = CardDraft(front=front, back="", deck=deck, tags=list(tags),
                           source_file=self.source_file, line=line + 1, kind=kind)
         self.open = _Open(draft, [], question, list_id, last_line=line + 1, **options)
         return self.open
@@ -197,6 +205,7 @@ class Assembler:
             self.add(unit.block, self.lines[unit.start].strip() if unit.start < len(self.lines) else unit.text)
             return
         self.headings = [entry for entry in self.headings if entry[0] < unit.level]
+        self._context = None
         self.skip_level = 0
         if is_furniture_heading(title):
             self.finish()
@@ -243,7 +252,7 @@ class Assembler:
         """The flashcard syntaxes; True when the line was one of them."""
         if "==" in text and any(tag.lower().startswith("flashcard") for tag in self.extra_tags):
             text = syntax.highlight_cloze(text)  # Obsidian's cloze, only in a note tagged for flashcards
-        if syntax.ANKI_CLOZE.search(text) or syntax.CLOZE_PREFIX.match(text):
+        if ("{{" in text and syntax.ANKI_CLOZE.search(text)) or syntax.CLOZE_PREFIX.match(text):
             prefix = syntax.CLOZE_PREFIX.match(text)
             note = syntax.hashcards_cloze(prefix.group(1)) if prefix and not syntax.ANKI_CLOZE.search(text) else (
                 prefix.group(1) if prefix else text)
@@ -324,11 +333,12 @@ class Assembler:
 
     def _tags_taken(self, text: str) -> str:
         """Obsidian ``#flashcards/deck`` tags set the deck of the cards below; the text without them."""
-        found = syntax.FLASHCARD_TAG.findall(text)
+        found = syntax.FLASHCARD_TAG.findall(text) if "#" in text else []
         if not found:
             return text
         path = found[-1].split("/")[1:]
         self.flash_deck = "::".join(part for part in path if part)
+        self._context = None
         tag = found[-1]
         if tag not in self.extra_tags:
             self.extra_tags.append(tag)

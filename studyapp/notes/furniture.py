@@ -46,15 +46,16 @@ def furniture_line(text: str) -> str:
     stripped = text.strip()
     if not stripped:
         return ""
-    if _TOC_MARKER.match(stripped):
+    marked = "[" in stripped or "<" in stripped  # contents markers, checkboxes and links need one (or "://", "${")
+    if (marked or "${" in stripped) and _TOC_MARKER.match(stripped):
         return "table of contents marker"
-    if _CHECKLIST.match(stripped):
+    if marked and _CHECKLIST.match(stripped):
         return "TODO checklist"
     if _CREDIT.match(_WRAPPED.sub("", stripped)):
         return "credit line"
-    if _SPONSOR.search(stripped) and len(stripped) < 200:
+    if len(stripped) < 200 and _SPONSOR.search(stripped):
         return "sponsor line"
-    if is_link_only(stripped):
+    if (marked or "://" in stripped) and is_link_only(stripped):
         return "link or image only"
     return ""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from studyapp.notes import syntax
 from studyapp.notes.assemble import Assembler
 from studyapp.notes.drafts import CardDraft, ParseResult, Skipped, normalise_front
-from studyapp.notes.units import markdown, units
+from studyapp.notes.units import block_tokens, units
 
 __all__ = ["CardDraft", "ParseResult", "Skipped", "normalise_front", "parse_markdown", "parse_notes"]
 
@@ -37,7 +37,7 @@ def parse_notes(text: str, source_file: str = "<notes>", default_deck: str | Non
     parser = Assembler(source_file, deck, lines, [re.sub(r"\s+", "_", t.strip().lstrip("#")) for t in tags if t.strip()])
     block_base = list_base = 0
     for offset, section in _sections(lines):
-        found = units(markdown().parse("\n".join(section)), section)
+        found = units(block_tokens("\n".join(section)), section)
         for unit in found:  # section-local numbers made file-wide
             unit.start += offset
             unit.end += offset

@@ -190,11 +190,13 @@ def strip_wrappers(text: str) -> tuple[str, str]:
 
 def clean_front(text: str) -> str:
     """A front without link markup, HTML, difficulty emoji or a question prefix."""
-    text = _CITATION.sub("", text)
-    text = _WIKILINK.sub(lambda m: m.group(1), text)
-    text = _LINK.sub(lambda m: m.group(1), text)
-    text = _BREAK.sub(" ", text)
-    text = _HTML_TAG.sub("", text)
+    if "[" in text:  # each of these needs a bracket, or a tag's "<": most fronts have neither
+        text = _CITATION.sub("", text)
+        text = _WIKILINK.sub(lambda m: m.group(1), text)
+        text = _LINK.sub(lambda m: m.group(1), text)
+    if "<" in text:
+        text = _BREAK.sub(" ", text)
+        text = _HTML_TAG.sub("", text)
     prefix = QUESTION_PREFIX.match(text)
     if prefix and prefix.group(1).strip():
         text = prefix.group(1)
@@ -204,9 +206,9 @@ def clean_front(text: str) -> str:
 def strip_symbols(text: str) -> str:
     """Leading and trailing emoji and symbols (🟢 ⭐ 🔥 ✅) off a title."""
     start, end = 0, len(text)
-    while start < end and (_is_symbol(text[start]) or text[start].isspace()):
+    while start < end and not text[start].isalnum() and (_is_symbol(text[start]) or text[start].isspace()):
         start += 1
-    while end > start and (_is_symbol(text[end - 1]) or text[end - 1].isspace()):
+    while end > start and not text[end - 1].isalnum() and (_is_symbol(text[end - 1]) or text[end - 1].isspace()):
         end -= 1
     return text[start:end]
 

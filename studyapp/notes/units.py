@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.token import Token
 
 from studyapp.notes.syntax import SEPARATOR_LINES
@@ -38,14 +39,31 @@ class Unit:
     rows: list[list[str]] = field(default_factory=list)  # table: header row first
 
 
-@lru_cache(maxsize=2)
-def markdown(inline: bool = False) -> MarkdownIt:
+@lru_cache(maxsize=3)
+def markdown(inline: bool = False, setext: bool = True) -> MarkdownIt:
     """The block parser skips inline parsing (most of the cost on big notes); lines that
-    may start with bold are parsed inline one by one."""
+    may start with bold are parsed inline one by one. ``setext=False`` leaves out setext
+    headings (``Title`` over ``---``), for text with no line that could underline one."""
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
     md = MarkdownIt("commonmark").use(dollarmath_plugin)
+    if not setext:
+        md.disable("lheading")
     return md if inline else md.disable("inline")
+
+
+# A setext underline is "---" or "===" alone on its line, after indentation or blockquote marks.
+_UNDERLINE_CANDIDATE = re.compile(r"^[ \t>]*[-=]+[ \t]*$", re.M)
+
+
+def block_tokens(text: str) -> list[Token]:
+    """markdown-it's block tokens for ``text``.
+
+    The setext rule re-reads every paragraph to its end looking for an underline (as long
+    again as the paragraph itself, on notes that rarely leave blank lines); where no line
+    could be one it cannot match, so it is left out and the tokens are the same.
+    """
+    return markdown(setext=_UNDERLINE_CANDIDATE.search(text) is not None).parse(text)
 
 
 def leading_bold(line: str) -> tuple[str, str]:
@@ -57,7 +75,33 @@ def leading_bold(line: str) -> tuple[str, str]:
         line = re.sub(r"\\([*_])", r"\1", line)
     if not line.lstrip().startswith(("**", "__")):
         return "", ""
-    children = markdown(inline=True).parseInline(line.strip())[0].children or []
+    line = line.strip()
+    plain = _PLAIN_BOLD.fullmatch(line)
+    if plain and _closes_plain_bold(plain.group(1), plain.group(2)):
+        return plain.group(1), plain.group(2).strip()
+    return _markdown_leading_bold(line)
+
+
+# "**text** rest" with no character any inline rule but emphasis acts on, and no other "*":
+# markdown-it gives exactly strong(text) + text(rest) when the closing "**" can close. Most
+# bold lines are this shape, and an inline parse per line was a third of parsing big notes.
+_PLAIN_BOLD = re.compile(r"\*\*([^*_`$\\<\[\]!&~\x00\r\n]+)\*\*([^*_`$\\<\[\]!&~\x00\r\n]*)")
+
+
+def _closes_plain_bold(bold: str, rest: str) -> bool:
+    """CommonMark's flanking rules for the opening "**" (at the line start) and the closing one."""
+    after = rest[0] if rest else " "
+    if isWhiteSpace(ord(bold[0])) or isWhiteSpace(ord(bold[-1])):
+        return False
+    return not _punct(bold[-1]) or isWhiteSpace(ord(after)) or _punct(after)
+
+
+def _punct(ch: str) -> bool:
+    return isMdAsciiPunct(ord(ch)) or isPunctChar(ch)
+
+
+def _markdown_leading_bold(line: str) -> tuple[str, str]:
+    children = markdown(inline=True).parseInline(line)[0].children or []
     tokens = [t for t in children if not (t.type == "text" and not t.content.strip())]
     if not tokens or tokens[0].type != "strong_open":
         return "", ""

@@ -26,6 +26,7 @@ MAX_QUESTION_LINE = 60  # a plain line longer than this is prose, unless it ends
 # numbering is digits followed by a mark or a space: "12. ", "3.4.1 ", "7) ", "一、"; not "3D", "1x1", "100%"
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+(?:\.\d+)*(?:[、.．)](?!\d)|\s)|[（(]\d+[）)])\s*")
 TRAILING_PUNCT = "：:，,;；"
+_QUESTION_WORD = re.compile("|".join(map(re.escape, QUESTION_WORDS)))  # one scan of the line, not one per word
 
 
 def clean_title(text: str) -> str:
@@ -41,7 +42,7 @@ def looks_like_question(text: str) -> bool:
     if not lowered:
         return False
     return (lowered.endswith(QUESTION_ENDS) or lowered.startswith(QUESTION_STARTS)
-            or any(word in lowered for word in QUESTION_WORDS))
+            or _QUESTION_WORD.search(lowered) is not None)
 
 
 def opens_a_question(text: str) -> bool:
