@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from sqlmodel import col, select
 
 from studyapp.anki.sync_plan import card_slots
-from studyapp.anki.sync_shadow import ShadowNote, Slot, synced_rows
+from studyapp.anki.sync_shadow import ShadowNote, Slot, synced_cards_of, synced_rows
 from studyapp.review.replay import replay_card
 from studyapp.review.settings import load_settings
 from studyapp.store.database import Store
@@ -104,10 +104,15 @@ def bring_in(store: Store, collection, shadow: dict[Slot, ShadowNote], since_usn
     """
     report = InReport()
     with store.transaction() as session:
-        cards = session.exec(select(Card.id, Card.front, Card.kind, Card.sibling_key, Card.removed))
-        in_shadow = our_cards_in_shadow(list(cards), shadow)
-        if since_usn is not None:
-            in_shadow = {card_id: note for card_id, note in in_shadow.items() if note.usn >= since_usn}
+        if since_usn is None:
+            cards = session.exec(select(Card.id, Card.front, Card.kind, Card.sibling_key, Card.removed))
+            in_shadow = our_cards_in_shadow(list(cards), shadow)
+            synced = synced_rows(session)
+        else:  # a card Anki changed since the last sync was placed there by a sync, which recorded it
+            changed = {note.card_id: note for note in shadow.values() if note.usn >= since_usn}
+            in_shadow = {card_id: changed[anki_id]
+                         for anki_id, card_id in synced_cards_of(session, list(changed)).items()}
+            synced = synced_rows(session, list(in_shadow))
         if not in_shadow:
             return report
         known = set(session.exec(select(ReviewLog.anki_revlog_id).where(col(ReviewLog.anki_revlog_id).is_not(None))))
@@ -134,7 +139,6 @@ def bring_in(store: Store, collection, shadow: dict[Slot, ShadowNote], since_usn
                 session.add(card)
                 report.reviews += len(rows)
                 report.cards_rescheduled.append(card_id)
-        synced = synced_rows(session)
         for card_id, note in in_shadow.items():
             agreed = synced.get(card_id)
             if agreed is None or note.suspended == agreed.suspended:

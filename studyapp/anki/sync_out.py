@@ -134,13 +134,14 @@ def _new_siblings(collection, plan: Plan, anki_ids: dict[str, int]) -> None:
                 anki_ids[card_id] = found
 
 
-def send_out(store: Store, collection, mids: dict[str, int], now: datetime,
-             images: dict[str, tuple[str, str]], shadow: dict[Slot, ShadowNote]) -> OutReport:
+def send_out(store: Store, collection, mids: dict[str, int], now: datetime, images: dict[str, tuple[str, str]],
+             shadow: dict[Slot, ShadowNote], since_usn: int | None = None) -> OutReport:
     """Write our cards, their state and our unsent reviews into the shadow collection.
 
-    ``mids``: our note types' ids by kind; ``images``: demo id -> the media names of its plot.
+    ``mids``: our note types' ids by kind; ``images``: demo id -> the media names of its plot;
+    ``since_usn``: see plan_out.
     """
-    plan = plan_out(store, collection, shadow, images)
+    plan = plan_out(store, collection, shadow, images, since_usn)
     report = OutReport(edits=plan.edits)
     anki_ids = {card_id: note.card_id for card_id, note in plan.present.items()}
     if plan.new_notes:

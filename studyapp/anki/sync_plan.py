@@ -179,12 +179,13 @@ def wanted_cards(cards: list[CardRow], links: dict[str, list[str]], images: dict
     by_id = {card.id: card for card in cards}
 
     def demos_of(card: CardRow):
-        return [(demo_id, images.get(demo_id)) for demo_id in sorted(links.get(card.id, []))]
+        linked = links.get(card.id)
+        return [(demo_id, images.get(demo_id)) for demo_id in sorted(linked)] if linked else []
 
     notes: dict[str, NoteWant] = {}
     for guid, (text, members) in texts.items():
         lead, demos = members[0], demos_of(members[0])
-        tags = note_tags(_export_card(lead._replace(suspended=any(card.suspended for card in members))))
+        tags = note_tags(lead._replace(suspended=any(card.suspended for card in members)))
         if all(card.removed for card in members):
             tags.append(REMOVED_TAG)
         notes[guid] = NoteWant(CLOZE, guid, lead, [card.id for card in members], demos, tags,
@@ -196,8 +197,8 @@ def wanted_cards(cards: list[CardRow], links: dict[str, list[str]], images: dict
         note = notes.get(slot.guid) if slot.kind == CLOZE else None
         if note is None:
             demos = demos_of(card)
-            note = NoteWant(QA, slot.guid, card, [card_id], demos,
-                            note_tags(_export_card(card)) + ([REMOVED_TAG] if card.removed else []),
+            note = NoteWant(QA, slot.guid, card, [card_id], demos,  # note_tags reads only tags, suspended
+                            note_tags(card) + ([REMOVED_TAG] if card.removed else []),
                             _key(RENDERING, card.front, card.back, card.source_file, card.source_line, demos))
         wanted[card_id] = Wanted(card=card, slot=slot, note=note, suspended=card.suspended or card.removed,
                                  schedule_key=schedule_key(card))
@@ -231,9 +232,16 @@ class Plan:
     edits: list[AnkiEdit] = field(default_factory=list)
 
 
-def _plan_note(plan: Plan, note: NoteWant, card_id: str, shadow: ShadowNote) -> None:
+def _plan_note(plan: Plan, note: NoteWant, card_id: str, shadow: ShadowNote, since_usn: int | None) -> None:
     """Fields and tags of one present note: ours out where they changed here, Anki's kept otherwise."""
-    last = next((plan.synced[member] for member in note.members if member in plan.synced), None)
+    synced = plan.synced
+    last = synced.get(card_id) or next((synced[member] for member in note.members if member in synced), None)
+    if (since_usn is not None and last is not None and 0 <= shadow.note_usn < since_usn
+            and last.content_key == note.content_key and last.tags == " ".join(note.tags)):
+        # changed on neither side since the last sync, which left Anki's fields and tags as recorded
+        for member in note.members:
+            plan.fields_written[member] = last.fields_hash
+        return
     anki = fields_hash(shadow.flds)
     if last is not None and last.content_key == note.content_key and anki == last.fields_hash:
         ours = anki  # changed on neither side: nothing to render
@@ -251,15 +259,18 @@ def _plan_note(plan: Plan, note: NoteWant, card_id: str, shadow: ShadowNote) -> 
     written = last.fields_hash if ours != anki and not rewrite else ours
     for member in note.members:
         plan.fields_written[member] = written
-    last_tags = set(last.tags.split()) if last else set()
-    tags = note.tags + [tag for tag in shadow.tags if tag not in last_tags and tag not in note.tags]
-    if rewrite or set(tags) != set(shadow.tags):
+    last_tags, anki_tags = set(last.tags.split()) if last else set(), shadow.tags
+    tags = note.tags + [tag for tag in anki_tags if tag not in last_tags and tag not in note.tags]
+    if rewrite or set(tags) != set(anki_tags):
         plan.notes[card_id] = (note.fields if rewrite else shadow.fields, tags)
 
 
 def plan_out(store: Store, collection, shadow: dict[Slot, ShadowNote],
-             images: dict[str, tuple[str, str]]) -> Plan:
-    """Compare our cards with the shadow's notes and the last sync's record of both."""
+             images: dict[str, tuple[str, str]], since_usn: int | None = None) -> Plan:
+    """Compare our cards with the shadow's notes and the last sync's record of both.
+
+    ``since_usn`` (see sync_in.bring_in): a note Anki has not changed since is compared on our side only.
+    """
     with store.session() as session:
         cards = [CardRow(*row) for row in session.exec(select(*(getattr(Card, name) for name in CardRow._fields)))]
         links = demo_links(session)
@@ -281,7 +292,7 @@ def plan_out(store: Store, collection, shadow: dict[Slot, ShadowNote],
         want, last = wanted[card_id], synced.get(card_id)
         if want.note.guid not in planned_notes:
             planned_notes.add(want.note.guid)
-            _plan_note(plan, want.note, card_id, note)
+            _plan_note(plan, want.note, card_id, note, since_usn)
         deck = want.card.deck
         if deck not in deck_ids:
             deck_ids[deck] = collection.decks.id_for_name(deck)

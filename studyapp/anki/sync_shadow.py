@@ -30,13 +30,31 @@ ANKI_HINT = "`studyapp sync` needs the official Anki library: pip install 'study
 guid_of = lru_cache(maxsize=None)(note_guid)  # one sync asks for each card's GUID several times
 
 
-def synced_rows(session) -> dict:
-    """What the last sync left for each card (``SyncedCard`` columns, read as plain rows: fast)."""
-    from sqlmodel import select
+IN_CHUNK = 900  # ids per "in (...)" query, under SQLite's bound-variable limit
+
+
+def synced_rows(session, card_ids: list[str] | None = None) -> dict:
+    """What the last sync left for each card, or for ``card_ids`` (``SyncedCard`` columns, as plain rows: fast)."""
+    from sqlmodel import col, select
 
     from studyapp.store.tables import SyncedCard
 
-    return {row.card_id: row for row in session.exec(select(*SyncedCard.__table__.columns))}
+    query = select(*SyncedCard.__table__.columns)
+    if card_ids is None:
+        return {row.card_id: row for row in session.exec(query)}
+    return {row.card_id: row for start in range(0, len(card_ids), IN_CHUNK)
+            for row in session.exec(query.where(col(SyncedCard.card_id).in_(card_ids[start:start + IN_CHUNK])))}
+
+
+def synced_cards_of(session, anki_card_ids: list[int]) -> dict[int, str]:
+    """Anki card id -> our card id, for the cards the last syncs placed there."""
+    from sqlmodel import col, select
+
+    from studyapp.store.tables import SyncedCard
+
+    return {anki_id: card_id for start in range(0, len(anki_card_ids), IN_CHUNK)
+            for card_id, anki_id in session.exec(select(SyncedCard.card_id, SyncedCard.anki_card_id).where(
+                col(SyncedCard.anki_card_id).in_(anki_card_ids[start:start + IN_CHUNK])))}
 
 
 def sync_folder(db_path: Path) -> Path:
@@ -131,15 +149,20 @@ class ShadowNote:
     note_id: int
     card_id: int
     flds: str  # the fields as Anki stores them, joined by \x1f
-    tags: list[str]
+    tags_text: str  # the tags as Anki stores them, space-separated (split only when compared)
     deck_id: int
     queue: int
     type: int  # 0: new
     usn: int = -1  # the card's update sequence number: >= the last sync's collection usn, changed on the server
+    note_usn: int = -1  # the note's (fields and tags)
 
     @property
     def fields(self) -> list[str]:
         return self.flds.split("\x1f")
+
+    @property
+    def tags(self) -> list[str]:
+        return self.tags_text.split()
 
     @property
     def suspended(self) -> bool:
@@ -152,10 +175,10 @@ def shadow_notes(collection, mids: dict[str, int | None]) -> dict[Slot, ShadowNo
     if not kinds:
         return {}
     rows = collection.db.all(
-        "select n.mid, n.guid, c.ord, n.id, c.id, n.flds, n.tags, c.did, c.queue, c.type, c.usn from notes n"
-        f" join cards c on c.nid = n.id where n.mid in ({','.join(str(mid) for mid in kinds)})")
-    return {Slot(kinds[mid], guid, ordinal): ShadowNote(nid, cid, flds, tags.split(), did, queue, kind, usn)
-            for mid, guid, ordinal, nid, cid, flds, tags, did, queue, kind, usn in rows}
+        "select n.mid, n.guid, c.ord, n.id, c.id, n.flds, n.tags, c.did, c.queue, c.type, c.usn, n.usn"
+        f" from notes n join cards c on c.nid = n.id where n.mid in ({','.join(str(mid) for mid in kinds)})")
+    return {Slot(kinds[mid], guid, ordinal): ShadowNote(nid, cid, flds, tags, did, queue, kind, usn, note_usn)
+            for mid, guid, ordinal, nid, cid, flds, tags, did, queue, kind, usn, note_usn in rows}
 
 
 def fields_hash(fields: list[str] | str) -> str:
