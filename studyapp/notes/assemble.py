@@ -345,7 +345,10 @@ class Assembler:
         return syntax.FLASHCARD_TAG.sub("", text).strip()
 
     def _keeps_in_answer(self, text: str, reason: str) -> bool:
-        """An image or a link inside an answer is content; a table of contents never is."""
+        """An image or a link inside an answer is content, and so is a question's answer that
+        speaks of "this list"; a table of contents never is."""
+        if reason == "about the page":
+            return self.open is not None and self.open.is_question
         return (reason == "link or image only" and self.open is not None and "](#" not in text
                 and (self.open.pieces or self.open.is_question))
 

@@ -1,7 +1,7 @@
 """Page furniture: the parts of a notes page that are about the page, never cards.
 
 Tables of contents, reference and resource lists, contributor and credit lines, sponsor
-blocks, TODO checklists, badge and image banners, link-only lines.
+blocks, a banner's blurb about the page, a chat assistant's sign-off, TODO checklists, badge and image banners, link-only lines.
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ _CREDIT = re.compile(
     r"give (?:us |it |this )?a star|star (?:this|the) repo)(?![A-Za-z])", re.I)
 _SPONSOR = re.compile(r"\b(?:sponsor(?:ed)?|patreon|buy me a coffee|ko-fi|open ?collective|follow me)\b|赞助|打赏|"
                       r"\bgiv(?:e|ing)\b[^.!?\n]{0,40}?\ba\s*(?:⭐|🌟|star\b)|\bstar (?:this|the|our) repo", re.I)
+_ABOUT_PAGE = re.compile(  # a banner's blurb about the page itself
+    r"^\s*(?:this (?:file|repo(?:sitory)?|page|document|list|collection|guide|post|article|cheat ?sheet)\s+"
+    r"(?:is|has|contains|demonstrates|covers|collects|lists|gives|provides)\b|"
+    r"here (?:are|is) (?:\*\*)?(?:\d+|some|a (?:list|collection|set))\b|welcome to (?:the|this|my)\b|"
+    r"本文(?:总结|整理|收集|记录|汇总)|本仓库|本项目(?:收集|整理)|以下是)", re.I)
+_SIGN_OFF = re.compile(r"\b(?:just let me know|let me know if you|would you like (?:me to|code|more|a))\b", re.I)
 _WRAPPED = re.compile(r"^[\s>*_（(【\[]+")  # a credit line in bold or brackets: **（贡献者：...）**
 _LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\]){0,300}\]\([^)\n]{0,2000}\)|<img\b[^>]*>|<a\b[^>]*>.*?</a>|"
                             r"https?://\S+|\[[^\[\]]*\]\[[^\[\]]*\]", re.I)
@@ -53,6 +59,10 @@ def furniture_line(text: str) -> str:
         return "TODO checklist"
     if _CREDIT.match(_WRAPPED.sub("", stripped)):
         return "credit line"
+    if len(stripped) < 300 and _ABOUT_PAGE.match(strip_symbols(stripped)):
+        return "about the page"
+    if ("know" in stripped or "ould you" in stripped) and len(stripped) < 300 and _SIGN_OFF.search(stripped):
+        return "a chat assistant's sign-off"
     if len(stripped) < 200 and _SPONSOR.search(stripped):
         return "sponsor line"
     if (marked or "://" in stripped) and is_link_only(stripped):

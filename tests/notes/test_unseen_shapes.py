@@ -115,3 +115,13 @@ def test_bold_question_items_without_answers_are_reported_and_quoted_answer_labe
         ("What is early stopping?", "> * Stopping when the validation loss stops improving."),
     ]
     assert [u.text for u in result.unanswered] == ["为什么学习率要预热", "学习率衰减有哪些方式？"]
+
+
+def test_a_banner_blurb_and_an_assistant_sign_off_are_no_cards():
+    result = parse("banner_blurbs.md")
+    assert pairs(result) == [
+        ("What is a residual connection?", "Adding a block's input to its output, so gradients reach early layers."),
+        ("Why scale dot-product attention by the square root of d?",
+         "Without it the logits grow with d and the softmax saturates. This list uses d for the key size."),
+    ]
+    assert [(s.line, s.reason) for s in result.skipped] == [(2, "about the page"), (12, "a chat assistant's sign-off")]
