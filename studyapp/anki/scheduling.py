@@ -11,7 +11,8 @@ relearning (queue 1 with a due time, or queue 3 with a due day when a day or mor
 REVIEW -> review card due on the same calendar day, interval from the last review to
 due. FSRS stability and difficulty become the card's memory state and the last review
 its last-review time. Each ReviewLog row becomes a revlog row with the same time,
-button, duration and the interval the review produced. Due days are counted in the
+button, duration and the interval the review produced; a reset becomes a manual entry (ease 0,
+as Anki's Forget writes). Due days are counted in the
 throw-away collection; Anki's importer shifts them onto the learner's own collection.
 """
 
@@ -28,7 +29,7 @@ from sqlmodel import Session, select
 
 from studyapp.anki.note_type import note_guid
 from studyapp.errors import UserError
-from studyapp.store.tables import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
+from studyapp.store.tables import LEARNING, NEW, RELEARNING, RESET, REVIEW, Card, ReviewLog
 
 DAY_S = 86_400
 DEFAULT_EASE = 2500  # SM-2's starting ease; Anki ignores it when FSRS is on
@@ -37,6 +38,7 @@ MAX_ANSWER_MS = 60_000  # Anki caps a review's recorded time at its default 60 s
 TYPE_NEW, TYPE_LEARN, TYPE_REVIEW, TYPE_RELEARN = 0, 1, 2, 3
 QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN, QUEUE_SUSPENDED = 1, 2, 3, -1
 REVLOG_TYPE = {NEW: 0, LEARNING: 0, REVIEW: 1, RELEARNING: 2}  # learn / review / relearn
+REVLOG_MANUAL = 4  # a reset (Anki's Forget): ease 0, interval 0, ease factor 0
 
 
 def _require_anki():
@@ -108,6 +110,8 @@ def dues_after(logs: list[ReviewLog], card: Card) -> list[datetime | None]:
 def revlog_row(log: ReviewLog, due_after: datetime | None, last_ivl: int, revlog_id: int,
                anki_card_id: int) -> tuple:
     """One Anki revlog row (id, cid, usn, ease, ivl, lastIvl, factor, time, type) for one review."""
+    if log.rating == RESET:  # as Anki logs its own Forget
+        return (revlog_id, anki_card_id, -1, 0, 0, last_ivl, 0, 0, REVLOG_MANUAL)
     seconds = (due_after - log.reviewed_at).total_seconds() if due_after else 0
     review_type = REVLOG_TYPE.get(log.state_before, 0)
     return (revlog_id, anki_card_id, -1, log.rating, _interval_field(seconds), last_ivl,

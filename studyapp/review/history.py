@@ -16,11 +16,11 @@ from typing import Optional
 from sqlmodel import Session, select
 
 from studyapp.review.memory import make_scheduler, recall_at
-from studyapp.review.schedule import RATING_NAMES
+from studyapp.review.schedule import RATING_NAMES, scheduling_snapshot
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
 from studyapp.store.queries import live_card
-from studyapp.store.tables import NEW, STATE_NAMES, Card, ReviewLog
+from studyapp.store.tables import NEW, RESET, STATE_NAMES, Card, ReviewLog
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class HistoryEntry:
 
     @property
     def rating_name(self) -> str:
-        return RATING_NAMES[self.rating - 1].capitalize()
+        return "Reset" if self.rating == RESET else RATING_NAMES[self.rating - 1].capitalize()
 
     @property
     def state_name(self) -> str:
@@ -51,14 +51,15 @@ def card_history(session: Session, card: Card, settings: Settings) -> list[Histo
     for index, (log, before) in enumerate(zip(logs, snapshots)):
         due_after = _due_after(snapshots[index + 1] if index + 1 < len(snapshots) else None, card, log)
         predicted = None
-        if log.state_before != NEW and before.get("last_review") and before.get("stability"):
+        if log.rating != RESET and log.state_before != NEW and before.get("last_review") and before.get("stability"):
             then = Card(id=card.id, front="", back="", deck="", state=log.state_before, step=before.get("step"),
                         stability=before["stability"], difficulty=before.get("difficulty"),
                         last_review=datetime.fromisoformat(before["last_review"]))
             predicted = recall_at(then, scheduler, log.reviewed_at)
         entries.append(HistoryEntry(
             reviewed_at=log.reviewed_at, rating=log.rating, state_before=log.state_before,
-            interval=due_after - log.reviewed_at if due_after else None, predicted_recall=predicted,
+            interval=due_after - log.reviewed_at if due_after and log.rating != RESET else None,
+            predicted_recall=predicted,
         ))
     return entries
 
@@ -78,9 +79,13 @@ def _due_after(next_snapshot: Optional[dict], card: Card, log: ReviewLog) -> Opt
 
 def reset_card(store: Store, card_id: str, now: datetime) -> Card:
     """Make the card new again (Anki's Forget): schedule cleared, review history, reps and
-    lapses kept; a suspended card stays suspended. One write transaction."""
+    lapses kept; a suspended card stays suspended. The history gains a RESET row holding the
+    schedule it had (stats, the optimizer and the daily counts skip it; a replay starts the
+    card anew there; sync sends it to Anki as a manual revlog entry). One write transaction."""
     with store.transaction() as session:
         card = live_card(session, card_id)
+        session.add(ReviewLog(card_id=card.id, rating=RESET, reviewed_at=now, state_before=card.state,
+                              snapshot_before=json.dumps(scheduling_snapshot(card) | {"buried_siblings": []})))
         card.state, card.step, card.stability, card.difficulty = NEW, None, None, None
         card.due = card.last_review = card.buried_until = None
         card.updated_at = now

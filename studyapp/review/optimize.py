@@ -22,7 +22,7 @@ from sqlmodel import select
 from studyapp.errors import UserError
 from studyapp.review.settings import Settings, set_setting
 from studyapp.store.database import Store
-from studyapp.store.tables import ReviewLog
+from studyapp.store.tables import RESET, ReviewLog
 
 # fsrs's Optimizer returns the default parameters unless it sees at least this many reviews
 # made a day or more after the card's previous review (its mini-batch size).
@@ -43,13 +43,27 @@ class OptimizeResult:
 
 
 def load_history(store: Store) -> History:
-    """Every review in the log, card ids replaced by small integers (fsrs wants ints)."""
-    numbers: dict[str, int] = {}
+    """Every review in the log, card ids replaced by small integers (fsrs wants ints).
+
+    A reset starts the card anew: its later reviews get a number of their own, as a new
+    card's would, and the reset row itself is no review.
+    """
+    numbers: dict[str, int] = {}  # card id -> the number of its current run of reviews
+    runs = 0
+    history: History = []
     with store.session() as session:
         rows = session.exec(
-            select(ReviewLog.card_id, ReviewLog.rating, ReviewLog.reviewed_at).order_by(ReviewLog.reviewed_at)
+            select(ReviewLog.card_id, ReviewLog.rating, ReviewLog.reviewed_at)
+            .order_by(ReviewLog.reviewed_at, ReviewLog.id)
         ).all()
-    return [(numbers.setdefault(cid, len(numbers)), rating, at) for cid, rating, at in rows]
+    for cid, rating, at in rows:
+        if rating == RESET:
+            numbers.pop(cid, None)
+            continue
+        if cid not in numbers:
+            numbers[cid], runs = runs, runs + 1
+        history.append((numbers[cid], rating, at))
+    return history
 
 
 def log_loss(parameters: Sequence[float], history: History) -> tuple[float, int]:

@@ -24,7 +24,7 @@ from studyapp.review.interview_queue import InterviewRules, rules_for, was_broug
 from studyapp.review.settings import Settings
 from studyapp.store.database import Store
 from studyapp.store.queries import IMPORT_ORDER, in_deck, live_card, unindexed
-from studyapp.store.tables import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
+from studyapp.store.tables import ANSWERED, LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
 
 # When nothing else is left, learning cards due this soon are shown early (Anki's default),
 # rather than making the learner wait a few minutes for a 10-minute step.
@@ -69,7 +69,7 @@ class DayProgress:
 def day_progress(session: Session, now: datetime, settings: Settings) -> DayProgress:
     start = study_day_start(now, settings.day_start_hour)
     rows = session.exec(
-        select(ReviewLog.state_before, func.count()).where(ReviewLog.reviewed_at >= start)
+        select(ReviewLog.state_before, func.count()).where(ReviewLog.reviewed_at >= start, ANSWERED)
         .group_by(ReviewLog.state_before)
     ).all()
     by_state = dict(rows)
@@ -188,7 +188,7 @@ def _interview_changes(session: Session, settings: Settings, rules: InterviewRul
         return settings, []
     start = study_day_start(now, settings.day_start_hour)
     snapshots = session.exec(select(ReviewLog.snapshot_before).where(
-        ReviewLog.reviewed_at >= start, ReviewLog.state_before == REVIEW)).all()
+        ReviewLog.reviewed_at >= start, ReviewLog.state_before == REVIEW, ANSWERED)).all()
     done_today = sum(was_brought_forward(text, rules.moment) for text in snapshots)
     waiting = session.exec(select(Card).where(base, unindexed(Card.state) == REVIEW, Card.due >= rules.moment)).all()
     room = _cap_left(progress, settings) - reviews_shown

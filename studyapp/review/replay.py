@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studyapp.review.memory import fsrs_card, make_scheduler
-from studyapp.review.schedule import AGAIN, _snapshot
+from studyapp.review.schedule import AGAIN, scheduling_snapshot
 from studyapp.review.settings import Settings
-from studyapp.store.tables import NEW, REVIEW, Card, ReviewLog
+from studyapp.store.tables import NEW, RESET, REVIEW, Card, ReviewLog
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ def replay_card(card: Card, logs: list[ReviewLog], settings: Settings) -> list[R
     """Set ``card``'s scheduling fields as if ``logs`` were its only reviews, oldest first.
 
     Suspension, tags and burying are not scheduling and stay as they are. Lapses count an
-    Again on a card in review, as a rating here does; the leech rule is not re-applied.
+    Again on a card in review, as a rating here does; the leech rule is not re-applied. A
+    reset row makes the card new again at its moment (the later ratings start from there).
     """
     from fsrs import Rating
 
@@ -39,8 +40,12 @@ def replay_card(card: Card, logs: list[ReviewLog], settings: Settings) -> list[R
     card.reps = card.lapses = 0
     replayed = []
     for log in sorted(logs, key=lambda row: (row.reviewed_at, row.id or 0)):
-        snapshot = _snapshot(card) | {"buried_siblings": []}
+        snapshot = scheduling_snapshot(card) | {"buried_siblings": []}
         replayed.append(Replayed(log=log, state_before=card.state, snapshot_before=snapshot))
+        if log.rating == RESET:  # made new again here, as reset_card did (reps and lapses kept)
+            card.state, card.step, card.stability, card.difficulty = NEW, None, None, None
+            card.due = card.last_review = None
+            continue
         before = fsrs_card(card, log.reviewed_at)
         after, _ = scheduler.review_card(before, Rating(log.rating), review_datetime=log.reviewed_at)
         if log.rating == AGAIN and card.state == REVIEW:

@@ -144,7 +144,8 @@ def _basis(card: Card) -> tuple:
     return tuple(getattr(card, name) for name in SNAPSHOT_FIELDS)
 
 
-def _snapshot(card: Card) -> dict:
+def scheduling_snapshot(card: Card) -> dict:
+    """The card's scheduling fields as JSON-ready values (a log row's ``snapshot_before``)."""
     data = {}
     for name in SNAPSHOT_FIELDS:
         value = getattr(card, name)
@@ -188,7 +189,7 @@ def _apply(session, card: Card, shown: Preview, rating: int, settings: Settings,
            duration_ms: Optional[int]) -> CommitResult:
     """Write the outcome onto ``card`` (read in this transaction), its log row and burials."""
     chosen = shown.outcome(rating)
-    snapshot = _snapshot(card)
+    snapshot = scheduling_snapshot(card)
     state_before = card.state
     day_start = study_day_start(shown.reviewed_at, settings.day_start_hour)
     kind_before = sibling_kind(card.state, card.last_review, day_start)

@@ -32,7 +32,7 @@ from studyapp.review.memory import fsrs_decay, make_scheduler, recall_at
 from studyapp.review.queue import LEARN_AHEAD, next_day_start, study_day_start
 from studyapp.review.settings import Settings
 from studyapp.store.queries import IMPORT_ORDER, deck_filter, unindexed
-from studyapp.store.tables import LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
+from studyapp.store.tables import ANSWERED, LEARNING, NEW, RELEARNING, REVIEW, Card, ReviewLog
 
 IS_VALUES = ("new", "due", "learn", "review", "suspended", "buried", "leech", "removed")
 PROPS = ("r", "s", "d", "ivl", "lapses", "reps")
@@ -193,7 +193,7 @@ class _Builder:
     def _rated(self, value: str) -> ColumnElement:
         days, _, rating = value.partition(":")
         since = study_day_start(self.now, self.settings.day_start_hour) - timedelta(days=int(days) - 1)
-        logs = select(ReviewLog.id).where(ReviewLog.card_id == Card.id, ReviewLog.reviewed_at >= since)
+        logs = select(ReviewLog.id).where(ReviewLog.card_id == Card.id, ReviewLog.reviewed_at >= since, ANSWERED)
         if rating:
             logs = logs.where(ReviewLog.rating == int(rating))
         return exists(logs)

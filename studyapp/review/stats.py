@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from studyapp.review.queue import study_day_start
 from studyapp.review.settings import Settings
-from studyapp.store.tables import NEW, REVIEW, STATE_NAMES, Card, ReviewLog
+from studyapp.store.tables import ANSWERED, NEW, REVIEW, STATE_NAMES, Card, ReviewLog
 
 DAYS = 30
 AGAIN = 1
@@ -60,7 +60,7 @@ def compute_stats(session: Session, settings: Settings, now: datetime) -> Stats:
     judged = [0] * DAYS
     for reviewed_at, rating, state_before in session.exec(
         select(ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.state_before)
-        .where(ReviewLog.reviewed_at >= since)
+        .where(ReviewLog.reviewed_at >= since, ANSWERED)
     ):
         i = index.get(_study_date(reviewed_at, hour))
         if i is None:

@@ -107,12 +107,17 @@ class CardDemo(SQLModel, table=True):
     reason: str = Field(default="", sa_column_kwargs={"server_default": ""})  # why: "named in the notes", "front: 'vanishing gradient'", "answer: '梯度消失'"
 
 
+# ReviewLog.rating of a reset to new (the browser's R R, Anki's Forget): a trace in the card's
+# history, never an answer. Whatever counts or replays answers reads ``ANSWERED`` rows only.
+RESET = 0
+
+
 class ReviewLog(SQLModel, table=True):
     """One rating of one card. state_before holds the card's scheduling fields as JSON."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     card_id: str = Field(foreign_key="card.id", index=True)
-    rating: int  # 1 Again, 2 Hard, 3 Good, 4 Easy
+    rating: int  # 1 Again, 2 Hard, 3 Good, 4 Easy; RESET (0): the card was made new again, not an answer
     reviewed_at: datetime = Field(sa_type=UTCDateTime, index=True)
     duration_ms: Optional[int] = None
     state_before: int = NEW
@@ -120,6 +125,9 @@ class ReviewLog(SQLModel, table=True):
     # Anki's revlog id (milliseconds) once the row is in the synced Anki collection, or the
     # id it came with from Anki (a review made on the phone): rows are united by it.
     anki_revlog_id: Optional[int] = Field(default=None, index=True, unique=True)
+
+
+ANSWERED = ReviewLog.rating > RESET  # SQL condition: the row is a rating (Again..Easy), not a reset
 
 
 class SyncedCard(SQLModel, table=True):

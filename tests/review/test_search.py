@@ -121,8 +121,11 @@ def test_reset_keeps_history_and_suspension(cards):
     assert ids(cards, "is:suspended") == ["l00000"]
     with cards.session() as session:
         card = session.get(Card, "r00000")
-        (entry,) = card_history(session, card, SETTINGS)
-    assert (card.due, card.stability, card.reps) == (None, None, 4) and entry.interval is None
+        rating, reset = card_history(session, card, SETTINGS)
+    assert (card.due, card.stability, card.reps) == (None, None, 4)
+    assert rating.rating_name == "Good" and rating.interval > timedelta(days=5)  # what it gave, still known
+    assert (reset.rating_name, reset.state_name, reset.interval, reset.predicted_recall) == \
+        ("Reset", "review", None, None)
     set_suspended(cards, "l00000", False)
     assert ids(cards, "is:suspended") == []
 

@@ -127,7 +127,10 @@ async def test_a_cards_history_and_its_actions(store, fake_demos):
         assert card(store, cid).state != NEW  # asked first
         await pilot.press("R")
         assert card(store, cid).state == NEW and card(store, cid).reps == 3
-        assert len(rows(app, "#card-history")) == 3  # history kept
+        history = rows(app, "#card-history")  # kept, with the reset on top, as Anki's Forget leaves it
+        assert [row[1:3] for row in history] == [["Reset", "relearning"], ["Again", "review"], ["Good", "learning"],
+                                                 ["Good", "new"]]
+        assert text(app, "#card-history-title") == "Review history: 3 ratings, 1 reset, latest first"
         await pilot.press("d")
         assert type(app.screen).__name__ == "DemoScreen" and app.screen.card_id == cid
         await pilot.press("q")  # closing the panel stops the run

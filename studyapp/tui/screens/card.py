@@ -22,7 +22,7 @@ from studyapp.review.memory import make_scheduler, recall_at
 from studyapp.review.queue import set_suspended
 from studyapp.review.schedule import format_interval
 from studyapp.review.settings import load_settings
-from studyapp.store.tables import NEW, STATE_NAMES, Card, CardDemo
+from studyapp.store.tables import NEW, RESET, STATE_NAMES, Card, CardDemo
 from studyapp.tui.render import render_markdown
 from studyapp.tui.widgets.card_body import CardBody
 from studyapp.tui.widgets.list_table import ListTable
@@ -99,8 +99,11 @@ class CardScreen(Screen):
         table.clear()
         for entry in reversed(history):  # latest first
             table.add_row(*history_cells(entry))
+        ratings = sum(entry.rating != RESET for entry in history)
+        resets = len(history) - ratings
         self.query_one("#card-history-title", Static).update(
-            f"Review history: {len(history)} rating{'' if len(history) == 1 else 's'}, latest first"
+            f"Review history: {ratings} rating{'' if ratings == 1 else 's'}"
+            f"{f', {resets} reset' + ('s' if resets > 1 else '') if resets else ''}, latest first"
             if history else "Review history: never reviewed")
         self.refresh_bindings()
 
