@@ -27,7 +27,7 @@ from sqlmodel import select
 
 from studyapp.anki import cloze
 from studyapp.anki.demo_media import demo_html
-from studyapp.anki.export import ExportCard, note_fields, note_tags, source_field
+from studyapp.anki.export import ExportCard, cloze_fields, note_fields, note_tags, source_field
 from studyapp.anki.html import markdown_to_html
 from studyapp.anki.note_type import CLOZE_FIELDS, FIELDS
 from studyapp.anki.sync_shadow import CLOZE, QA, ShadowNote, Slot, fields_hash, guid_of, synced_rows
@@ -42,6 +42,7 @@ _TAG = re.compile(r"<[^>]+>")
 # Part of every content key: changing how notes are rendered means raising it, so that the
 # next sync rewrites every note once instead of keeping the old rendering.
 RENDERING = 1
+GROUP_PREFIX = "cloze:"  # never in a card id: a cloze note's GUID and id are never a card's
 
 
 @dataclass
@@ -113,17 +114,20 @@ class NoteWant:
     content_key: str
     text: str = ""  # a cloze: the note's text with every deletion
     ordinals: list[int] = field(default_factory=lambda: [0])  # each member's card ordinal in the note
+    single: bool = False  # a cloze card in a note of its own, as the .apkg export writes it
 
     @property
     def id_source(self) -> str:
         """What the note's id derives from: the card id, or the siblings' key."""
-        return self.lead.sibling_key if self.slot_kind == CLOZE else self.lead.id
+        return GROUP_PREFIX + self.lead.sibling_key if self.slot_kind == CLOZE and not self.single else self.lead.id
 
     @cached_property
     def fields(self) -> list[str]:
         demo = "<br>".join(demo_html(demo_id, images) for demo_id, images in self.demos)
         if self.slot_kind == QA:
             return note_fields(_export_card(self.lead), demo)
+        if self.single:
+            return cloze_fields(_export_card(self.lead), demo)
         number = cloze.cloze_number(self.lead.front) or 1
         extra = cloze.back_extra(self.text, number, self.lead.back)
         return [markdown_to_html(self.text), markdown_to_html(extra) if extra else "", demo,
@@ -141,20 +145,29 @@ class Wanted:
     schedule_key: str
 
 
+def group_guid(sibling_key: str) -> str:
+    """The GUID of the Cloze note of the siblings with this key (never a card's GUID)."""
+    return guid_of(GROUP_PREFIX + sibling_key)
+
+
 def card_slots(cards, shadow: dict[Slot, ShadowNote]) -> tuple[dict[str, Slot], dict[str, tuple[str, list]]]:
     """Each card's slot in Anki, and each cloze note's (text, member cards), by GUID.
 
     ``cards``: rows with id, front, kind, sibling_key and removed. Siblings whose fronts do not
-    make one text (cloze.note_text) are sent as Q&A notes, one each.
+    make one text (cloze.note_text) are sent as Q&A notes, one each. A cloze card Anki already
+    has in a note of its own (a Q&A note from an earlier sync, or the .apkg export's one-card
+    Cloze note) stays there, with its history.
     """
     slots: dict[str, Slot] = {}
     groups = defaultdict(list)
     for card in cards:
         qa = Slot(QA, guid_of(card.id))
-        if card.kind == "cloze" and qa not in shadow and cloze.cloze_number(card.front) is not None:
-            groups[card.sibling_key].append(card)
-        else:
+        if card.kind != "cloze" or qa in shadow or cloze.cloze_number(card.front) is None:
             slots[card.id] = qa
+        elif (own := Slot(CLOZE, guid_of(card.id))) in shadow:
+            slots[card.id] = own
+        else:
+            groups[card.sibling_key].append(card)
     texts = {}
     for key, members in groups.items():
         live = [card for card in members if not card.removed] or members
@@ -165,7 +178,7 @@ def card_slots(cards, shadow: dict[Slot, ShadowNote]) -> tuple[dict[str, Slot], 
         if text is None or len(taken) < len(live):
             slots.update({card.id: Slot(QA, guid_of(card.id)) for card in members})
             continue
-        guid = guid_of(key)
+        guid = group_guid(key)
         slots.update({card.id: Slot(CLOZE, guid, cloze.cloze_number(card.front) - 1) for card in members})
         texts[guid] = (text, members)
     for members in groups.values():  # removed siblings whose number a live one took: not in the note
@@ -197,9 +210,10 @@ def wanted_cards(cards: list[CardRow], links: dict[str, list[str]], images: dict
         note = notes.get(slot.guid) if slot.kind == CLOZE else None
         if note is None:
             demos = demos_of(card)
-            note = NoteWant(QA, slot.guid, card, [card_id], demos,  # note_tags reads only tags, suspended
+            note = NoteWant(slot.kind, slot.guid, card, [card_id], demos,  # note_tags reads only tags, suspended
                             note_tags(card) + ([REMOVED_TAG] if card.removed else []),
-                            _key(RENDERING, card.front, card.back, card.source_file, card.source_line, demos))
+                            _key(RENDERING, card.front, card.back, card.source_file, card.source_line, demos),
+                            single=slot.kind == CLOZE)  # a cloze slot outside a group: an export's own note
         wanted[card_id] = Wanted(card=card, slot=slot, note=note, suspended=card.suspended or card.removed,
                                  schedule_key=schedule_key(card))
     return wanted

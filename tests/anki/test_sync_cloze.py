@@ -11,7 +11,7 @@ pytest.importorskip("anki")
 
 from anki_phone import logs  # noqa: E402
 
-from studyapp.anki.note_type import note_guid  # noqa: E402
+from studyapp.anki.sync_plan import group_guid  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def clozes(desk, tmp_path, db_path):
 
 
 def phone_cloze(phone, key: str):
-    nid = phone.col.db.scalar("select id from notes where guid = ?", note_guid(key))
+    nid = phone.col.db.scalar("select id from notes where guid = ?", group_guid(key))
     assert nid, "the phone has no cloze note"
     return phone.col.get_note(nid)
 
@@ -105,3 +105,28 @@ def test_a_deletion_added_in_the_notes_reaches_the_phone(desk, phone, db_path, c
         old = phone_cloze(phone, key)
         assert "studyapp::removed" in old.tags and all(card.queue == -1 for card in old.cards())
     assert "out: 0 new" in desk("sync")
+
+
+def test_clozes_the_phone_has_from_an_export_keep_their_own_notes(desk, phone, db_path, clozes, tmp_path):
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    from studyapp.anki.note_type import note_guid
+
+    ours, key = clozes
+    package = tmp_path / "deck.apkg"
+    desk("export", "anki", str(package), "--no-plots")
+    phone.col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),
+                                                           options=ImportAnkiPackageOptions()))
+    assert phone.sync() == "upload"
+    assert "out: 0 new" in desk("sync", "--download")  # every card is there already: no second copy
+    phone.sync()
+    assert len(phone.col.find_cards('note:"studyapp Cloze"')) == 3
+    assert not phone.col.db.scalar("select count() from notes where guid = ?", group_guid(key))
+    card = phone.col.get_card(phone.col.db.scalar(
+        "select c.id from cards c join notes n on c.nid = n.id where n.guid = ?", note_guid(ours[2])))
+    card.start_timer()
+    phone.col.sched.answerCard(card, 3)
+    revlog_id = phone.col.db.scalar("select max(id) from revlog where cid = ?", card.id)
+    phone.sync()
+    assert "in:  1 review(s)" in desk("sync")
+    assert logs(db_path, ours[2]) == [(3, revlog_id)] and logs(db_path, ours[1]) == []
