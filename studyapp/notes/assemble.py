@@ -78,6 +78,23 @@ def _joined(pieces: list[tuple[int, str]]) -> str:
     return "".join(parts).strip()
 
 
+_NESTED_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+
+
+def _nested_questions(rest: str) -> list[tuple[int, str]]:
+    """(line offset, text) of an item's nested items when they are all questions and nothing
+    else is nested (no answers under them), else []."""
+    found = []
+    for offset, line in enumerate(rest.split("\n") if rest else []):
+        if not line.strip():
+            continue
+        item = _NESTED_ITEM.match(line)
+        if item is None or not (asks(item.group(1)) or opens_a_question(item.group(1))):
+            return []
+        found.append((offset, item.group(1)))
+    return found
+
+
 class Assembler:
     """Takes the units of one file in order (``feed``) and gathers its cards, skipped lines and unanswered questions."""
 
@@ -367,6 +384,13 @@ class Assembler:
         if self.in_section_answer():
             self.add(unit.block, unit.text)
             return
+        nested = _nested_questions(unit.rest)
+        if nested:  # "2. Empirical risk minimization." over a list of questions: a topic, not an answer
+            self.finish()
+            for offset, question in ([(-1, first)] if looks_like_question(first) else []) + nested:
+                self.unanswered.append(Skipped(unit.start + offset + 2, clean_title(question)[:120],
+                                               "question with no answer"))
+            return
         if unit.list_size == 1 and not unit.rest and not unit.bold and len(first) <= 20 and not asks(first):
             # a lone numbered label ("2. 激活函数") works as a sub-heading
             self._on_heading(Unit("heading", unit.start, first, unit.block, level=DECK_DEPTH + 4))
@@ -381,10 +405,10 @@ class Assembler:
                            question=looks_like_question(unit.bold), list_id=unit.list_id)  # unanswered: said so
                 self.add(unit.block, unit.rest)
                 return
-            sibling = self.open is not None and self.open.is_question and self.open.list_id == unit.list_id
             if not unit.bold and ((len(first) <= MAX_QUESTION_LINE and looks_like_question(first))
-                                  or (sibling and opens_a_question(first))):
-                # the next item of a list of questions is the next question, not this one's answer
+                                  or opens_a_question(first)):
+                # an item that opens like a question is one, however long (and the next item of a
+                # list of questions is the next question, not this one's answer)
                 self.start(clean_title(first), unit.start, "question", question=True, list_id=unit.list_id)
                 self.add(unit.block, unit.rest)
                 return

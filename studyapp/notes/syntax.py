@@ -35,6 +35,7 @@ _SR_ENTRY = re.compile(r"!(\d{4}-\d{2}-\d{2}),(\d+),(\d+)")
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^)]*\)")
 _CITATION = re.compile(r"\[\s*\[[^\[\]]*\]\([^)]*\)\s*\]")
 _WIKILINK = re.compile(r"\[\[(?:[^\[\]|]*\|)?([^\[\]]*)\]\]")
+_DIFFICULTY = re.compile(r"^\s*[\[(【（](?:E|M|H|Easy|Medium|Hard|简单|中等|困难)[\])】）]\s*", re.I)  # "[E] Why ...?"
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _WRAPPERS = re.compile(r"</?(?:details|p|div|span|center|font|b|strong|em|i)\b[^<>]*>", re.I)
@@ -200,7 +201,7 @@ def clean_front(text: str) -> str:
     prefix = QUESTION_PREFIX.match(text)
     if prefix and prefix.group(1).strip():
         text = prefix.group(1)
-    return strip_symbols(text)
+    return strip_symbols(_DIFFICULTY.sub("", text))
 
 
 def strip_symbols(text: str) -> str:

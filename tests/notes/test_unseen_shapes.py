@@ -125,3 +125,14 @@ def test_a_banner_blurb_and_an_assistant_sign_off_are_no_cards():
          "Without it the logits grow with d and the softmax saturates. This list uses d for the key size."),
     ]
     assert [(s.line, s.reason) for s in result.skipped] == [(2, "about the page"), (12, "a chat assistant's sign-off")]
+
+
+def test_a_question_bank_without_answers_gives_no_cards_and_reports_every_question():
+    result = parse("question_bank_without_answers.md")
+    assert pairs(result) == [("Why clip gradients?", "To keep one exploding step from wrecking the weights.")]
+    assert [(u.line, u.text) for u in result.unanswered] == [
+        (3, "Explain the difference between momentum and Nesterov momentum, and when the second one helps in practice."),
+        (5, "Why decay the learning rate at all?"), (6, "What does a warm restart do?"),
+        (7, "Why can Adam generalise worse than SGD?"),
+        (9, "What’s the link between batch size and the best learning rate."),
+        (10, "How does a larger batch change the gradient noise?")]  # no [E]/[M]/[H] difficulty tags
