@@ -110,9 +110,11 @@ class ReviewScreen(Screen):
         self._set_revealed(True)
 
     def _set_revealed(self, revealed: bool) -> None:
-        # on the two containers, not the screen: restyling only their subtrees is much cheaper
-        for container in ("#card", "#answer-bar"):
-            self.query_one(container).set_class(revealed, "revealed")
+        # each widget's own display, not a class on a container: a class change restyles the
+        # whole subtree, which took half of the time from a rating to the next card painted
+        for widget in self.query("#divider, #back, .rating"):
+            widget.display = revealed
+        self.query_one("#reveal-hint").display = not revealed
 
     # ------------------------------------------------------------ actions
 
