@@ -103,6 +103,8 @@ def bring_in(store: Store, collection, shadow: dict[Slot, ShadowNote], since_usn
     those cards and revlog rows are read; None (first sync, after a full sync): all of them.
     """
     report = InReport()
+    if not shadow:  # the first sync: nothing of ours in Anki yet
+        return report
     with store.transaction() as session:
         if since_usn is None:
             cards = session.exec(select(Card.id, Card.front, Card.kind, Card.sibling_key, Card.removed))

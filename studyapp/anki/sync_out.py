@@ -15,7 +15,6 @@ Every step compares our database with the shadow, so running it twice writes not
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -74,11 +73,11 @@ def _add_notes(collection, mids: dict[str, int], new: list[NoteWant], deck_ids) 
     """Create the notes; returns our card id -> Anki card id (derived from our ids)."""
     from anki.collection import AddNoteRequest
 
-    blanks = {kind: collection.new_note(collection.models.get(mid)) for kind, mid in mids.items()}
+    notetypes = {kind: collection.models.get(mid) for kind, mid in mids.items()}
     decks: dict[str, int] = {}  # one backend call per deck, not per note
     requests = []
     for want in new:
-        note = copy.copy(blanks[want.slot_kind])  # a backend round trip per new_note() is a third of adding 10,000
+        note = collection.new_note(notetypes[want.slot_kind])
         note.guid = want.guid
         note.fields = list(want.fields)
         note.tags = list(want.tags)
