@@ -59,7 +59,7 @@ def furniture_line(text: str) -> str:
         return "TODO checklist"
     if _CREDIT.match(_WRAPPED.sub("", stripped)):
         return "credit line"
-    if len(stripped) < 300 and _ABOUT_PAGE.match(strip_symbols(stripped)):
+    if len(stripped) < 300 and _about_the_page(stripped):
         return "about the page"
     if ("know" in stripped or "ould you" in stripped) and len(stripped) < 300 and _SIGN_OFF.search(stripped):
         return "a chat assistant's sign-off"
@@ -68,6 +68,14 @@ def furniture_line(text: str) -> str:
     if (marked or "://" in stripped) and is_link_only(stripped):
         return "link or image only"
     return ""
+
+
+def _about_the_page(line: str) -> bool:
+    first = line[0]
+    if first in "TtHhWw本以":
+        return bool(_ABOUT_PAGE.match(line))
+    # an emoji in front ("🙏 Here are ...") is stripped; any other first character decides at once
+    return ord(first) > 0x2000 and not first.isalnum() and bool(_ABOUT_PAGE.match(strip_symbols(line)))
 
 
 def is_link_only(text: str) -> bool:

@@ -47,7 +47,12 @@ def looks_like_question(text: str) -> bool:
 
 def opens_a_question(text: str) -> bool:
     """Starts with a question word (``Explain ...``, ``如何 ...``), whatever its length."""
-    return syntax.clean_front(text).strip().lower().startswith(QUESTION_STARTS)
+    stripped = text.lstrip()
+    if stripped.lower().startswith(QUESTION_STARTS):
+        return True
+    # only markup, a label or a symbol in front can hide the word ("[E] Why", "**Q1:** How", "🔥 What")
+    return bool(stripped) and not stripped[0].isalnum() and syntax.clean_front(stripped).lower().startswith(
+        QUESTION_STARTS)
 
 
 def asks(text: str) -> bool:
