@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-BUNDLED = REPO / "content" / "deep-learning-interview-notes.md"
-
 
 @pytest.fixture
 def db_path(tmp_path, monkeypatch) -> Path:

@@ -9,7 +9,7 @@ import sys
 import threading
 
 import pytest
-from conftest import BUNDLED
+from repo_paths import BUNDLED
 
 
 def test_first_command_on_an_empty_database_imports_the_bundled_deck(run_cli, db_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from conftest import BUNDLED
+from repo_paths import BUNDLED
 
 
 def test_check_prints_cards_writes_nothing_and_exits_by_what_it_found(run_cli, tmp_path, db_path):
