@@ -34,6 +34,7 @@ _ABOUT_PAGE = re.compile(  # a banner's blurb about the page itself
     r"^\s*(?:this (?:file|repo(?:sitory)?|page|document|list|collection|guide|post|article|cheat ?sheet)\s+"
     r"(?:is|has|contains|demonstrates|covers|collects|lists|gives|provides)\b|"
     r"here (?:are|is) (?:\*\*)?(?:\d+|some|a (?:list|collection|set))\b|welcome to (?:the|this|my)\b|"
+    r"(?:these|this series of) (?:[\w-]+ ){0,4}questions (?:test|cover|are|ask|deal|attempt|try)\w*\b|"
     r"本文(?:总结|整理|收集|记录|汇总)|本仓库|本项目(?:收集|整理)|以下是)", re.I)
 _SIGN_OFF = re.compile(r"\b(?:just let me know|let me know if you|would you like (?:me to|code|more|a))\b", re.I)
 _WRAPPED = re.compile(r"^[\s>*_（(【\[]+")  # a credit line in bold or brackets: **（贡献者：...）**
@@ -59,7 +60,7 @@ def furniture_line(text: str) -> str:
         return "TODO checklist"
     if _CREDIT.match(_WRAPPED.sub("", stripped)):
         return "credit line"
-    if len(stripped) < 300 and _about_the_page(stripped):
+    if len(stripped) < 500 and _about_the_page(stripped):
         return "about the page"
     if ("know" in stripped or "ould you" in stripped) and len(stripped) < 300 and _SIGN_OFF.search(stripped):
         return "a chat assistant's sign-off"

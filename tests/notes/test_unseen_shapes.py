@@ -124,7 +124,8 @@ def test_a_banner_blurb_and_an_assistant_sign_off_are_no_cards():
         ("Why scale dot-product attention by the square root of d?",
          "Without it the logits grow with d and the softmax saturates. This list uses d for the key size."),
     ]
-    assert [(s.line, s.reason) for s in result.skipped] == [(2, "about the page"), (12, "a chat assistant's sign-off")]
+    assert [(s.line, s.reason) for s in result.skipped] == [(2, "about the page"), (8, "about the page"),
+                                                        (13, "a chat assistant's sign-off")]
 
 
 def test_a_question_bank_without_answers_gives_no_cards_and_reports_every_question():
