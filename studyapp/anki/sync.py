@@ -14,7 +14,11 @@ One sync, on the shadow collection (sync_shadow.py) with the official ``anki`` l
 5. media: the demo plots (sync_media.py), with Anki's media sync, when they changed.
 
 Each step is idempotent and the shadow and our database are compared afresh each time,
-so a sync killed at any point loses nothing and the next one completes it.
+so a sync killed at any point loses nothing and the next one completes it. What the server
+sent is told apart by Anki's update sequence numbers: rows with a usn at least the shadow's
+usn when the last sync completed (``SHADOW_USN``; a killed sync does not move it, so the next
+one reads those rows again). A sync that finds both sides as the last one left them
+(``fingerprint``) stops after the pull.
 """
 
 from __future__ import annotations
