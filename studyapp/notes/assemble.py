@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from studyapp.notes import syntax
 from studyapp.notes.drafts import CardDraft, Skipped
+from studyapp.notes.fieldnotes import FieldNote, opens_note
 from studyapp.notes.furniture import furniture_line, is_furniture_heading, is_link_only
 from studyapp.notes.units import DEMO_LINE, Unit
 from studyapp.notes.wording import (
@@ -112,6 +113,7 @@ class Assembler:
         self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
         self.in_details = False  # inside a <details> answer that blank lines cut into several blocks
         self.taken_until = 0  # lines before this one were read ahead into a card (a hashcards cloze)
+        self.field_note: FieldNote | None = None  # an Anki note laid out as headings, being read
         self._context: tuple[str, list[str]] | None = None  # (deck, tags) until a heading or tag changes them
 
     # -- context -------------------------------------------------------------------
@@ -159,6 +161,8 @@ class Assembler:
             self.open.pieces.append((block, text.strip("\n")))
 
     def finish(self) -> None:
+        if self.field_note is not None:  # the notes end inside a heading-laid Anki note
+            self._end_field_note()
         current, self.open = self.open, None
         if current is None:
             return
@@ -202,6 +206,9 @@ class Assembler:
             return
         if unit.start < self.taken_until and unit.kind != "heading":
             return
+        if self.field_note is not None and unit.kind != "heading":
+            self.field_note.take(unit.text)
+            return
         if self.in_details and unit.kind in ("line", "item", "block", "fence", "table"):
             if _DETAILS_END.search(unit.text):
                 self.in_details = False
@@ -218,6 +225,16 @@ class Assembler:
 
     def _on_heading(self, unit: Unit) -> None:
         title = clean_title(unit.text)
+        if self.field_note is not None:
+            if unit.level > self.field_note.level:  # "## Text", "## Back Extra": a field of the note
+                self.field_note.current = title.casefold()
+                return
+            self._end_field_note()
+        model = opens_note(title, self.lines, unit.start)
+        if model:
+            self.finish()
+            self.field_note = FieldNote(model, unit.level, unit.start)
+            return
         if self.open is not None and self.open.section_level and unit.level > self.open.section_level:
             self.add(unit.block, self.lines[unit.start].strip() if unit.start < len(self.lines) else unit.text)
             return
@@ -237,6 +254,18 @@ class Assembler:
         kind = "question" if question else "concept"
         opened = self.start(title, unit.start, kind, question=question, section_level=unit.level if section else 0)
         opened.draft.from_heading = True
+
+    def _end_field_note(self) -> None:
+        note, self.field_note = self.field_note, None
+        front, back = note.front_and_back()
+        if not front:
+            return
+        if syntax.ANKI_CLOZE.search(front):
+            self.start(syntax.cloze_prompt(front), note.line, "cloze", question=True, cloze=front)
+        else:
+            self.start(syntax.clean_front(front), note.line, "explicit", question=True)
+        self.add(0, back)
+        self.finish()
 
     def _on_separator(self, unit: Unit) -> None:
         """Obsidian multi-line card: the question lines above ``?``, the answer below."""

@@ -137,3 +137,16 @@ def test_a_question_bank_without_answers_gives_no_cards_and_reports_every_questi
         (7, "Why can Adam generalise worse than SGD?"),
         (9, "What’s the link between batch size and the best learning rate."),
         (10, "How does a larger batch change the gradient noise?")]  # no [E]/[M]/[H] difficulty tags
+
+
+def test_anki_notes_laid_out_as_headings_give_their_cards_and_no_field_cards():
+    result = parse("heading_laid_anki_notes.md")
+    first, second, basic = result.cards
+    assert [c.kind for c in result.cards] == ["cloze", "cloze", "explicit"]
+    assert cloze_prompt(first.front) == ("Section: Regularisation\n\nDropout zeroes each activation with probability [...] "
+                                         "during training.\n\nAt test time the weights are [...] instead.")
+    assert first.back.endswith("are **scaled by 1 - p** instead.\n\nInverted dropout scales during training instead.")
+    assert cloze_prompt(second.front).count("[...]") == 1 and first.sibling == second.sibling
+    assert (basic.front, basic.back) == ("What does label smoothing replace the one-hot target with?",
+                                         "A mix of the one-hot target and the uniform distribution.")
+    assert all(c.front not in ("Note", "Text", "Front", "Back") for c in result.cards)
