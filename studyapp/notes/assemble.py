@@ -16,9 +16,9 @@ shapes (each line of a paragraph counts, since the notes rarely leave blank line
 * a list item that asks (``- 为什么引入非线性激励函数``) or names a bold term starts a card,
   unless the list is itself the answer to a question;
 * a formula line (``$y = ...$``) starts a card asking for its left-hand side;
-* the flashcard syntaxes of :mod:`studyapp.notes.syntax` (``Q:``/``A:``, ``问：``/``答：``,
-  Obsidian ``::``/``:::``/``?``/``??``, clozes, ``<details>`` answers, question/answer
-  tables, front matter), and ``demo: ID`` (or ``<!-- demo: ID -->``) to link a demo;
+* the flashcard syntaxes (:mod:`studyapp.notes.flashcards`: ``Q:``/``A:``, ``问：``/``答：``,
+  Obsidian ``::``/``:::``/``?``/``??``, clozes, question/answer tables, Anki notes laid out
+  as headings, ``demo: ID``) and ``<details>`` answers, even when blank lines cut them;
 * page furniture (:mod:`studyapp.notes.furniture`) is skipped, and said so in ``skipped``.
 
 Fenced blocks without a language are prose and are unwrapped into the answer; fenced
@@ -33,13 +33,13 @@ from dataclasses import dataclass
 from studyapp.notes import syntax
 from studyapp.notes.drafts import CardDraft, Skipped
 from studyapp.notes.fieldnotes import FieldNote, opens_note
+from studyapp.notes.flashcards import FlashcardSyntaxes
 from studyapp.notes.furniture import furniture_line, is_furniture_heading, is_link_only
-from studyapp.notes.units import DEMO_LINE, Unit
+from studyapp.notes.units import Unit
 from studyapp.notes.wording import (
     ANSWER_LABELS,
     GENERIC_LABELS,
     MAX_QUESTION_LINE,
-    QA_TABLE_HEADERS,
     TRAILING_PUNCT,
     asks,
     clean_title,
@@ -51,7 +51,6 @@ DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
 _DETAILS_START = re.compile(r"<details\b", re.I)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
 _QUOTED_ANSWER_LABEL = re.compile(r"^(\s*>\s*(?:[-*+]\s+)?)(?:\*\*)?(?:A|Answer|答案?)\s*[:：](?:\*\*)?\s*", re.I)
-_CHOICE = re.compile(r"^\s*([Aa])\s*[.)、．]")
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
 
 
@@ -96,7 +95,7 @@ def _nested_questions(rest: str) -> list[tuple[int, str]]:
     return found
 
 
-class Assembler:
+class Assembler(FlashcardSyntaxes):
     """Takes the units of one file in order (``feed``) and gathers its cards, skipped lines and unanswered questions."""
 
     def __init__(self, source_file: str, default_deck: str, lines: list[str], extra_tags: list[str]):
@@ -181,15 +180,6 @@ class Assembler:
                     source_file=draft.source_file, line=draft.line, kind=draft.kind, demos=list(draft.demos),
                     demo_lines=dict(draft.demo_lines), sibling=draft.sibling))
 
-    def _clozes(self, draft: CardDraft, text: str) -> None:
-        notes = syntax.cloze_cards(text)
-        for front, back in notes:
-            self.cards.append(CardDraft(
-                front=front, back=back + (f"\n\n{draft.back}" if draft.back else ""), deck=draft.deck,
-                tags=draft.tags, source_file=draft.source_file, line=draft.line, kind="cloze",
-                demos=list(draft.demos), demo_lines=dict(draft.demo_lines),
-                sibling=f"{draft.line}" if len(notes) > 1 else ""))
-
     def answering_a_question(self, list_id: int) -> bool:
         """A list inside a question's answer is the answer, not new cards."""
         return self.open is not None and self.open.is_question and self.open.list_id != list_id
@@ -255,92 +245,6 @@ class Assembler:
         opened = self.start(title, unit.start, kind, question=question, section_level=unit.level if section else 0)
         opened.draft.from_heading = True
 
-    def _end_field_note(self) -> None:
-        note, self.field_note = self.field_note, None
-        front, back = note.front_and_back()
-        if not front:
-            return
-        if syntax.ANKI_CLOZE.search(front):
-            self.start(syntax.cloze_prompt(front), note.line, "cloze", question=True, cloze=front)
-        else:
-            self.start(syntax.clean_front(front), note.line, "explicit", question=True)
-        self.add(0, back)
-        self.finish()
-
-    def _on_separator(self, unit: Unit) -> None:
-        """Obsidian multi-line card: the question lines above ``?``, the answer below."""
-        question = self._take_question_lines(unit)
-        if question:
-            self.start(question, unit.start - len(question.split("\n")), "explicit", question=True,
-                       ends_at_blank=True, verbatim=True, reversed=syntax.SEPARATOR_LINES[unit.text.strip()])
-        else:
-            self.add(unit.block, unit.text)
-
-    def _take_question_lines(self, unit: Unit) -> str:
-        """The lines of the paragraph above a separator, taken back from the card they went to."""
-        lines = []
-        number = unit.start - 1
-        while number >= 0 and self.lines[number].strip() and self.lines[number].strip() not in syntax.SEPARATOR_LINES:
-            line = syntax.FLASHCARD_TAG.sub("", self.lines[number]).strip()
-            if line:
-                lines.insert(0, line)
-            number -= 1
-        if not lines:
-            return ""
-        if self.open is not None and self.open.draft.line - 1 > number:
-            self.open = None  # the question's first line was taken for a card of its own
-        elif self.open is not None:
-            wanted = set(lines)
-            self.open.pieces = [(block, text) for block, text in self.open.pieces if text not in wanted]
-        return "\n".join(syntax.clean_front(line) for line in lines)
-
-    def _explicit(self, text: str, unit: Unit, rest: str = "", list_id: int = -1) -> bool:
-        """The flashcard syntaxes; True when the line was one of them."""
-        if "==" in text and any(tag.lower().startswith("flashcard") for tag in self.extra_tags):
-            text = syntax.highlight_cloze(text)  # Obsidian's cloze, only in a note tagged for flashcards
-        if ("{{" in text and syntax.ANKI_CLOZE.search(text)) or syntax.CLOZE_PREFIX.match(text):
-            prefix = syntax.CLOZE_PREFIX.match(text)
-            note = syntax.hashcards_cloze(prefix.group(1)) if prefix and not syntax.ANKI_CLOZE.search(text) else (
-                prefix.group(1) if prefix else text)
-            if prefix and not syntax.ANKI_CLOZE.search(note) and unit.kind == "line":
-                note, self.taken_until = syntax.hashcards_note(self.lines, unit.start)  # a cloze over lines
-                rest = ""
-            if syntax.ANKI_CLOZE.search(note):
-                self.start(syntax.cloze_prompt(note), unit.start, "cloze", question=True, ends_at_blank=True,
-                           cloze=note, list_id=list_id)
-                self.add(unit.block, rest)
-                return True
-        inline = syntax.inline_card(text)
-        if inline:
-            question, answer, reverse = inline
-            self.start(syntax.clean_front(question), unit.start, "explicit", question=True, ends_at_blank=True,
-                       reversed=reverse, list_id=list_id)
-            self.add(unit.block, answer + (f"\n{rest}" if rest else ""))
-            return True
-        explicit_q = syntax.QUESTION_PREFIX.match(text)
-        if explicit_q and explicit_q.group(1).strip():
-            self.start(clean_title(explicit_q.group(1)), unit.start, "explicit", question=True, list_id=list_id)
-            self.add(unit.block, rest)
-            return True
-        explicit_a = syntax.ANSWER_PREFIX.match(text)
-        if explicit_a and self.open is not None and self.open.is_question and not self._a_choice(text, unit) and (
-                self.open.draft.kind == "explicit" or not self.open.pieces):
-            self.add(unit.block, explicit_a.group(1) + (f"\n{rest}" if rest else ""))
-            return True
-        return False
-
-    def _a_choice(self, text: str, unit: Unit) -> bool:
-        """``A.加入更多层`` before ``B.有维度更高的数据``: the first choice of a multiple-choice
-        question, not an answer label (stripping it would leave the choices unlettered)."""
-        letter = _CHOICE.match(text)
-        if letter is None:
-            return False
-        second = "B" if letter.group(1) == "A" else "b"
-        if re.search(rf"\s{second}\s*[.)、．]", text):
-            return True
-        following = next((line for line in self.lines[unit.start + 1: unit.start + 6] if line.strip()), "")
-        return bool(re.match(rf"^\s*(?:[-*+]\s+)?{second}\s*[.)、．]", following))
-
     def _on_line(self, unit: Unit) -> None:
         text = self._tags_taken(unit.text)
         if not text:
@@ -376,19 +280,6 @@ class Assembler:
             self.start(clean_title(text.rstrip(TRAILING_PUNCT)), unit.start, "question", question=True)
             return
         self.add(unit.block, self._answer_text(text))
-
-    def _tags_taken(self, text: str) -> str:
-        """Obsidian ``#flashcards/deck`` tags set the deck of the cards below; the text without them."""
-        found = syntax.FLASHCARD_TAG.findall(text) if "#" in text else []
-        if not found:
-            return text
-        path = found[-1].split("/")[1:]
-        self.flash_deck = "::".join(part for part in path if part)
-        self._context = None
-        tag = found[-1]
-        if tag not in self.extra_tags:
-            self.extra_tags.append(tag)
-        return syntax.FLASHCARD_TAG.sub("", text).strip()
 
     def _keeps_in_answer(self, text: str, reason: str) -> bool:
         """An image or a link inside an answer is content, and so is a question's answer that
@@ -481,26 +372,3 @@ class Assembler:
         topic = clean_title(syntax.QUESTION_LABEL.sub("", current.draft.front))
         current.draft.front = f"{topic}：{prompt}" if topic else prompt
         current.draft.kind, current.is_question, current.pieces = "question", True, []
-
-    def _on_table(self, unit: Unit) -> None:
-        header = unit.rows[0]
-        if len(header) < 2 or clean_title(header[0]).casefold() not in QA_TABLE_HEADERS or self.in_section_answer():
-            self.add(unit.block, unit.text)
-            return
-        self.finish()
-        for offset, row in enumerate(unit.rows[1:], start=2):
-            answer = [cell for cell in row[1:] if cell.strip()]
-            if not row[0].strip() or not answer:
-                continue
-            if len(header) > 2:
-                answer = [f"**{name}**: {cell}" for name, cell in zip(header[1:], row[1:]) if cell.strip()]
-            self.start(clean_title(row[0]), unit.start + offset, "table", question=True)
-            self.add(unit.block, "\n".join(syntax.strip_wrappers(cell)[0] for cell in answer))
-            self.finish()
-
-    def _on_demo(self, unit: Unit) -> None:
-        match = DEMO_LINE.match(unit.text)
-        target = self.open.draft if self.open is not None else (self.cards[-1] if self.cards else None)
-        if target is not None and match and match.group(1) not in target.demos:
-            target.demos.append(match.group(1))
-            target.demo_lines[match.group(1)] = unit.start + 1
