@@ -13,4 +13,5 @@ SHAPES = {
     "a long emoji run": "🔴" * 300_000 + "?",
     "a 50k-row table": "| Question | Answer |\n|---|---|\n" + "| q? | a |\n" * 50_000,
     "100k headings": "# what?\n" * 100_000,
+    "a 100k-item list": "".join(f"- what is {i}?\n  answer {i}\n" for i in range(100_000)),
 }

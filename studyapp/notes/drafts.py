@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from studyapp.notes import syntax
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__: an import holds every card of every file
 class CardDraft:
     """A card as the notes state it, before it meets the database."""
 
@@ -26,7 +26,7 @@ class CardDraft:
     sr: syntax.SRState | None = None  # an Obsidian schedule to start from
 
 
-@dataclass
+@dataclass(slots=True)
 class Skipped:
     """A line the parser left out as page furniture."""
 

@@ -28,7 +28,7 @@ REWORD_SIMILARITY = 0.75  # fronts at least this alike (same section) are one ca
 REWORD_BUDGET = 250_000  # similarity comparisons allowed per deck
 
 
-@dataclass
+@dataclass(slots=True)
 class Known:
     """What matching needs to know of a card already in the database."""
 

@@ -90,8 +90,8 @@ def note_files(paths: list[Path]) -> list[Path]:
 
 def parse_file(path: Path) -> ParseResult:
     """One notes file parsed, its explicit demo ids checked."""
-    text = read_notes(path)
-    result = parse_notes(text, source_file=str(path.resolve()), default_deck=path.stem)
+    # the text goes straight into the parse, which lets go of it once it has the lines
+    result = parse_notes(read_notes(path), source_file=str(path.resolve()), default_deck=path.stem)
     for draft in result.cards:
         unknown = [demo for demo in draft.demos if demo not in catalog()]
         if unknown:
@@ -123,6 +123,7 @@ def import_paths(store: Store, paths: list[Path], now=None) -> ImportReport:
         try:
             if not plan.still_valid(conn):
                 plan = _Plan.make(conn, parsed, now)
+            del parsed  # the plan has what it needs; the drafts go while its rows are written
             plan.write(conn)
             conn.execute("COMMIT")
         except BaseException:
@@ -246,7 +247,7 @@ class _Plan:
     def write(self, conn: sqlite3.Connection) -> None:
         columns = _CONTENT + _SCHEDULE + _FRESH
         conn.executemany(f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                         self.inserts)
+                         _drained(self.inserts))
         conn.executemany(f"UPDATE card SET {', '.join(f'{c} = ?' for c in _CONTENT[1:])}, removed = 0 WHERE id = ?",
                          self.updates)
         conn.executemany("UPDATE card SET source_line = ?, position = ?, sibling_key = ?, source_file = ? WHERE id = ?",
@@ -261,6 +262,14 @@ class _Plan:
         conn.executemany("INSERT INTO carddemo (card_id, demo_id, explicit, reason) VALUES (?, ?, ?, ?)",
                          [(card_id, demo, int(explicit), reason) for card_id, links in self.links.items()
                           for demo, explicit, reason in links])
+
+
+def _drained(rows: list[tuple]):
+    """The rows in order, each let go of once given: binding a row caches a UTF-8 copy of each of
+    its texts in the text itself, so rows kept to the end would hold a second copy of the notes."""
+    for index in range(len(rows)):
+        row, rows[index] = rows[index], None
+        yield row
 
 
 def _rows_of(conn: sqlite3.Connection, sources: list[str]) -> list[tuple]:

@@ -28,8 +28,10 @@ def parse_notes(text: str, source_file: str = "<notes>", default_deck: str | Non
     matter_lines, meta = syntax.front_matter(lines)
     if matter_lines:  # blanked, not cut, so that line numbers stay the file's
         text = "\n" * (matter_lines - 1) + "\n" + "\n".join(lines[matter_lines:])
+    del lines  # before the second split: two lists of every line at once were the parse's peak
     text, schedules = _take_schedules(text)
     lines = text.split("\n")
+    del text  # the lines are the text from here on (the caller may have let go of it: then it is freed)
     title = next((str(meta[key]) for key in ("deck", "title", "name") if isinstance(meta.get(key), str)), "")
     deck = title or default_deck or Path(source_file).stem or "notes"
     tags = meta.get("tags", [])

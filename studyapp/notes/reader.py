@@ -39,7 +39,7 @@ def read_notes(path: Path) -> str:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         raise UserError(f"{path}:{line}: NUL character: binary file, not markdown notes")
-    if not text.strip():
+    if not text or text.isspace():  # strip() would copy the whole text
         raise UserError(f"{path}: empty file, no cards to import")
     return text
 
@@ -64,7 +64,10 @@ def _read_bounded(path: Path) -> bytes:
             raise UserError(f"{path}: {info.st_size / 2**20:.0f} MiB is over the {MAX_NOTES_BYTES // 2**20} MiB "
                             "a notes file may have; split it into several files")
         try:
-            data = handle.read(MAX_NOTES_BYTES + 1)
+            # read() allocates what it is asked for up front: the file's size, not the limit
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grows while we read: up to the limit
+                data += handle.read(MAX_NOTES_BYTES + 1 - len(data))
         except OSError as exc:
             raise UserError(f"{path}: cannot read ({exc.strerror})") from None
     if len(data) > MAX_NOTES_BYTES:  # it grew while we read

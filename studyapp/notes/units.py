@@ -20,7 +20,7 @@ DEMO_LINE = re.compile(r"^\s*(?:<!--\s*)?demo\s*[:：]\s*([A-Za-z0-9_]+)\s*(?:--
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """One line-level piece of the notes: a paragraph line, a list item, a block."""
 
@@ -171,8 +171,9 @@ def units(tokens: list[Token], lines: list[str]) -> list[Unit]:
                 if item.type == "list_item_open" and item.level == 1:
                     items.extend(_list_item(tokens, j, lines, block, list_id))
                 j += 1
+            size = sum(1 for unit in items if unit.kind == "item")  # once per list: per item was quadratic
             for unit in items:
-                unit.list_size = sum(1 for u in items if u.kind == "item")
+                unit.list_size = size
             found.extend(items)
             i = j + 1
         elif token.type == "fence":

@@ -237,16 +237,35 @@ def answer_opening(back: str) -> str:
     return match.group(1) if match else ""
 
 
-_folded: tuple[dict, tuple] | None = None  # (the catalog it was made from, its folded terms)
+_folded: tuple[dict, _FoldedTerms] | None = None  # (the catalog it was made from, its folded terms)
 
 
-def _folded_terms() -> tuple[tuple[str, tuple[tuple[tuple[str, str], ...], ...]], ...]:
-    """Per demo: its card-term groups as (term as written, folded) pairs, folded once per catalog."""
+@dataclass(frozen=True)
+class _FoldedTerms:
+    """Per demo: its card-term groups as (term as written, folded) pairs, folded once per catalog;
+    and two patterns that tell at C speed whether a card can link anything at all."""
+
+    demos: tuple[tuple[str, tuple[tuple[tuple[str, str], ...], ...], frozenset[str]], ...]  # + its folded terms
+    every: frozenset[str]  # every folded term of every demo
+    any_term: re.Pattern  # searches a folded front for any term of any group
+    any_single_prefix: re.Pattern  # matches a folded answer opening that starts with a one-term group
+
+
+def _alternation(terms: set[str]) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, sorted(terms))) if terms else "(?!)")
+
+
+def _folded_terms() -> _FoldedTerms:
     global _folded
     demos = catalog()
     if _folded is None or _folded[0] is not demos:
-        _folded = (demos, tuple((info.id, tuple(tuple((term, fold_words(term)) for term in group)
-                                               for group in info.card_terms)) for info in demos.values()))
+        folded = []
+        for info in demos.values():
+            groups = tuple(tuple((term, fold_words(term)) for term in group) for group in info.card_terms)
+            folded.append((info.id, groups, frozenset(f for group in groups for _, f in group)))
+        every = frozenset(f for *_, own in folded for f in own)
+        singles = {group[0][1] for _, groups, _ in folded for group in groups if len(group) == 1}
+        _folded = (demos, _FoldedTerms(tuple(folded), every, _alternation(every), _alternation(singles)))
     return _folded[1]
 
 
@@ -261,14 +280,20 @@ def demo_links(front: str, back: str, named: list[str]) -> list[tuple[str, bool,
     links = [(demo_id, True, "named in the notes") for demo_id in named]
     haystack = fold_words(front)
     terms = _folded_terms()
-    for demo_id, groups in terms:
-        group = next((group for group in groups if all(folded in haystack for _, folded in group)), None)
-        if group is not None and demo_id not in named:
-            links.append((demo_id, False, f"front: {' + '.join(repr(term) for term, _ in group)}"))
+    if terms.any_term.search(haystack):  # most cards name no term: one search instead of every group
+        present = {folded for folded in terms.every if folded in haystack}
+        for demo_id, groups, own in terms.demos:
+            if own.isdisjoint(present):
+                continue
+            group = next((group for group in groups if all(folded in present for _, folded in group)), None)
+            if group is not None and demo_id not in named:
+                links.append((demo_id, False, f"front: {' + '.join(repr(term) for term, _ in group)}"))
     if len(links) == len(named):  # a front that names nothing: the answer's opening words may
         opening = fold_words(answer_opening(back))
-        for demo_id, groups in terms:
-            term = next((group[0][0] for group in groups if len(group) == 1 and opening.startswith(group[0][1])), None)
-            if term is not None and demo_id not in named:
-                links.append((demo_id, False, f"answer opens with {term!r}"))
+        if terms.any_single_prefix.match(opening):
+            for demo_id, groups, _ in terms.demos:
+                term = next((group[0][0] for group in groups if len(group) == 1 and opening.startswith(group[0][1])),
+                            None)
+                if term is not None and demo_id not in named:
+                    links.append((demo_id, False, f"answer opens with {term!r}"))
     return sorted(links, key=lambda link: (not link[1], link[0]))

@@ -16,3 +16,13 @@ def synthetic_notes(target_bytes: int) -> str:
         # a distinct top heading per copy makes every deck path (so every card id) unique
         parts.append(base.replace("\n# ", f"\n# 第{copy}册 ").replace("# 一、", f"# 第{copy}册 一、", 1))
     return "\n".join(parts)
+
+
+def synthetic_notes_with_cards(cards: int) -> str:
+    """Synthetic notes with at least ``cards`` cards (as many copies of the bundled deck as that takes)."""
+    from studyapp.notes.parse import parse_notes
+
+    base = BUNDLED.read_text(encoding="utf-8")
+    per_copy = len(parse_notes(base).cards)
+    copies = -(-cards // per_copy)
+    return synthetic_notes(copies * len(base.encode("utf-8")))
