@@ -21,7 +21,8 @@ class DeckListScreen(Screen):
     BINDINGS = [
         Binding("enter", "study", "Study", priority=True),  # before the table's own Enter, so the footer names it
         Binding("c", "cram", "Cram"),
-        Binding("U", "unbury", "Unbury", tooltip="Unbury the selected deck's buried siblings (shown when some are)"),
+        # not in the footer (every key there fits 80 columns): the buried line names it when it can act
+        Binding("U", "unbury", "Unbury", show=False, tooltip="Unbury the selected deck's buried siblings"),
         Binding("S", "stats", "Stats"),
         Binding("D", "demos", "Demos"),
         Binding("b", "browse", "Browse", tooltip="Browse and search the cards (the selected deck)"),
@@ -76,7 +77,7 @@ class DeckListScreen(Screen):
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def check_action(self, action: str, parameters: tuple) -> bool:
-        return action != "unbury" or self.unburiable > 0  # U is in the footer only when it can do something
+        return action != "unbury" or self.unburiable > 0  # `?` lists U only when it can do something
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_study()  # a click on the highlighted row
