@@ -101,7 +101,10 @@ class Phone:
 
     def review(self, card_id: str, ease: int = 3) -> int:
         """Answer the card (1-4) as the phone's reviewer does; returns the revlog id."""
-        card = self.card(card_id)
+        return self.review_card(self.card(card_id), ease)
+
+    def review_card(self, card, ease: int = 3) -> int:
+        """Answer this Anki card (1-4) as the phone's reviewer does; returns the revlog id."""
         card.start_timer()
         self.col.sched.answerCard(card, ease)
         return self.col.db.scalar("select max(id) from revlog where cid = ?", card.id)

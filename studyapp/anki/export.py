@@ -1,9 +1,12 @@
 """Export cards to an Anki package (.apkg) with genanki.
 
-One Anki note per card, in a note type of our own. Every id Anki matches on is derived
-from our names, never from field content: the note type id from a constant, deck ids
-from deck names, note GUIDs from card ids. So a second export of edited notes, imported
-into the same Anki collection, updates those notes in place instead of duplicating them.
+Our cards become notes of our own note types exactly as ``studyapp sync`` makes them
+(anki_notes.py): a note per question card, one Cloze note per cloze note with a card per
+deletion. Every id Anki matches on is derived from our names, never from field content: the
+note type id from a constant, deck ids from deck names, note GUIDs and ids from card ids (a
+Cloze note's from its siblings' key). So a second export of edited notes, imported into the
+same Anki collection, updates those notes in place instead of duplicating them, and a later
+sync finds the notes it would have made.
 Anki replaces a note only when the incoming modification time is newer than the one it
 has (and keeps the incoming time), so each export is stamped strictly later than the
 previous one: ``max(now, last + 1)`` seconds, remembered in a small file next to the
@@ -13,9 +16,7 @@ never moves it). The export writes to the database only to record a demo run it 
 
 from __future__ import annotations
 
-import html
 import os
-import re
 import sqlite3
 import stat
 import sys
@@ -29,15 +30,14 @@ from sqlmodel import Session, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from studyapp.anki.demo_media import DemoMedia, demo_media
-from studyapp.anki.html import markdown_to_html
-from studyapp.anki.note_type import CLOZE_NOTE_TYPE, NOTE_TYPE, note_guid, stable_id
+from studyapp.anki.anki_notes import CLOZE, AnkiNote, Slot, anki_notes, derived_id
+from studyapp.anki.note_type import CLOZE_NOTE_TYPE, NOTE_TYPE, stable_id
 from studyapp.errors import UserError
 from studyapp.store.database import Store
 from studyapp.store.queries import deck_filter
 from studyapp.store.tables import Card
 
 Query = TypeVar("Query", Select, SelectOfScalar)
-SUSPENDED_TAG = "studyapp::suspended"
 
 
 @dataclass
@@ -60,6 +60,7 @@ class ExportReport:
     notes: int
     media: int
     decks: list[str]
+    cards: int = 0  # more than notes when siblings of a cloze note are one Anki note
     reviews: int = 0  # review-log rows carried over (--with-scheduling)
 
 
@@ -123,7 +124,9 @@ class ExportCard(NamedTuple):
     source_file: str | None
     source_line: int | None
     suspended: bool
-    kind: str = "question"  # "cloze" cards become notes of Anki's Cloze type
+    kind: str  # "cloze": with its siblings, one note of Anki's Cloze type
+    sibling_key: str
+    removed: bool
 
 
 def _selected(query: Query, deck: str | None) -> Query:
@@ -170,59 +173,60 @@ def stamp_file_for(store: Store) -> Path:
     return store.path.with_name(store.path.name + ".anki-stamp")
 
 
-def source_field(source_file: str | None, source_line: int | None) -> str:
-    """Where the card is in the notes, ``file.md:12``: the file's name only, never a local path."""
-    if not source_file:
-        return ""
-    name = source_file.replace("\\", "/").rsplit("/", 1)[-1]  # PurePath().name, 20x faster per card
-    return html.escape(f"{name}:{source_line}")
+class _Note(genanki.Note):
+    """A genanki note written with the note and card ids the sync gives it (anki_notes.derived_id).
 
-
-def note_fields(card: ExportCard, demo_html: str) -> list[str]:
-    """The note's fields (``FIELDS`` order) for one card: what the export and the sync write."""
-    return [
-        markdown_to_html(card.front),
-        markdown_to_html(card.back),
-        demo_html,
-        source_field(card.source_file, card.source_line),
-        card.id,
-    ]
-
-
-def note_tags(card: ExportCard) -> list[str]:
-    """The heading path as tags, plus ``studyapp::suspended`` on a suspended card.
-
-    Anki's importer resets suspension unless "Import any learning progress" is ticked, and
-    the tag lets a learner find (and suspend) those cards again.
+    genanki takes a note's id, then each of its cards' ids, from ``id_gen``; Anki's importer
+    keeps an incoming id its collection does not have yet (and renumbers one later than its clock).
     """
-    return card.tags.split() + ([SUSPENDED_TAG] if card.suspended else [])
+
+    def __init__(self, *, note_id: int, card_ids: dict[int, int], **note):
+        super().__init__(**note)
+        self.note_id, self.card_ids = note_id, card_ids
+
+    def write_to_db(self, cursor, timestamp: float, deck_id, id_gen):
+        ids = [self.note_id, *(self.card_ids.get(card.ord) or next(id_gen) for card in self.cards)]
+        super().write_to_db(cursor, timestamp, deck_id, iter(ids))
 
 
-def cloze_fields(card: ExportCard, demo_html: str) -> list[str]:
-    """A cloze card's fields for Anki's Cloze type: its one deletion as ``{{c1::...}}``, nothing extra."""
-    text = re.sub(r"\{\{c\d+::", "{{c1::", card.front)
-    return [markdown_to_html(text), "", demo_html, source_field(card.source_file, card.source_line), card.id]
+def _unique(wanted: int, taken: set[int]) -> int:
+    """``wanted``, or the next id free in ``taken`` (a hash collision); taken from then on."""
+    while wanted in taken:
+        wanted += 1
+    taken.add(wanted)
+    return wanted
 
 
-def build_note(card: ExportCard, demo: DemoMedia | None) -> genanki.Note:
-    cloze = card.kind == "cloze"
-    fields = (cloze_fields if cloze else note_fields)(card, demo.html if demo else "")
-    note = genanki.Note(model=CLOZE_NOTE_TYPE if cloze else NOTE_TYPE, fields=fields, guid=note_guid(card.id),
-                        tags=note_tags(card))
-    note.cards[0].suspend = card.suspended
-    return note
+def build_note(note: AnkiNote, demo: DemoMedia | None, taken: tuple[set[int], set[int]]) -> genanki.Note:
+    """One genanki note: fields and tags as the sync writes them, each card suspended as ours."""
+    notes_taken, cards_taken = taken
+    card_ids = {ordinal: _unique(derived_id(card.id), cards_taken) for card, ordinal in zip(note.cards, note.ordinals)}
+    built = _Note(model=CLOZE_NOTE_TYPE if note.kind == CLOZE else NOTE_TYPE,
+                  fields=note.fields(demo.html if demo else ""), guid=note.guid, tags=note.tags(),
+                  note_id=_unique(derived_id(note.id_source), notes_taken), card_ids=card_ids)
+    suspended = {ordinal for card, ordinal in zip(note.cards, note.ordinals) if card.suspended}
+    for card in built.cards:
+        card.suspend = card.ord in suspended
+    return built
 
 
-def build_package(cards: list[ExportCard], demos: dict[str, DemoMedia]) -> tuple[genanki.Package, list[str]]:
-    """The genanki package for ``cards`` and the deck names it holds."""
+def build_package(cards: list[ExportCard], demos: dict[str, DemoMedia]
+                  ) -> tuple[genanki.Package, list[str], dict[str, Slot]]:
+    """The genanki package for ``cards``, the deck names it holds, and each card's place in it.
+
+    The cards are placed in notes as the sync places them (anki_notes.py): a cloze note's
+    siblings are one Cloze note, a card per deletion, in the deck of its first card.
+    """
+    slots, notes = anki_notes(cards)
     decks: dict[str, genanki.Deck] = {}
-    for card in cards:
-        deck = decks.get(card.deck)
+    taken: tuple[set[int], set[int]] = (set(), set())
+    for note in notes.values():
+        deck = decks.get(note.lead.deck)
         if deck is None:
-            deck = decks[card.deck] = genanki.Deck(stable_id("deck", card.deck), card.deck)
-        deck.add_note(build_note(card, demos.get(card.id)))
+            deck = decks[note.lead.deck] = genanki.Deck(stable_id("deck", note.lead.deck), note.lead.deck)
+        deck.add_note(build_note(note, demos.get(note.lead.id), taken))
     media = sorted({path for demo in demos.values() for path in demo.files})
-    return genanki.Package(list(decks.values()), media_files=media), list(decks)
+    return genanki.Package(list(decks.values()), media_files=media), list(decks), slots
 
 
 def _current_umask() -> int:
@@ -255,7 +259,7 @@ def export_anki(store: Store, request: ExportRequest,
         cards = select_cards(session, request.deck)
         with demo_media(session, {card.id for card in cards}, plots=request.plots,
                         progress=progress, store=store) as demos:
-            package, decks = build_package(cards, demos)
+            package, decks, slots = build_package(cards, demos)
             stamp_file = stamp_file_for(store)
             stamp = next_stamp(stamp_file, datetime.now(timezone.utc))  # Anki compares real times, never --now
             reviews = 0
@@ -263,10 +267,11 @@ def export_anki(store: Store, request: ExportRequest,
                 from studyapp.anki.scheduling import write_with_scheduling
 
                 scheduled = list(session.exec(_selected(select(Card), request.deck)))
-                reviews = write_with_scheduling(session, scheduled, package, stamp, request.now, out,
+                reviews = write_with_scheduling(session, scheduled, slots, package, stamp, request.now, out,
                                                 write_atomically)
             else:
                 write_atomically(out, lambda path: package.write_to_file(str(path), timestamp=stamp))
             save_stamp(stamp_file, stamp)
             media = len(package.media_files)
-    return ExportReport(path=out, notes=len(cards), media=media, decks=decks, reviews=reviews)
+            notes = sum(len(deck.notes) for deck in package.decks)
+    return ExportReport(path=out, notes=notes, media=media, decks=decks, cards=len(cards), reviews=reviews)

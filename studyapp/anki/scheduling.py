@@ -27,7 +27,7 @@ from typing import Callable
 import genanki
 from sqlmodel import Session, select
 
-from studyapp.anki.note_type import note_guid
+from studyapp.anki.anki_notes import Slot
 from studyapp.errors import UserError
 from studyapp.store.tables import LEARNING, NEW, RELEARNING, RESET, REVIEW, Card, ReviewLog
 
@@ -132,9 +132,13 @@ def revlog_rows(logs: list[ReviewLog], card: Card, anki_card_id: int, taken: set
     return rows
 
 
-def write_with_scheduling(session: Session, cards: list[Card], package: genanki.Package, stamp: int,
-                          now: datetime, out: Path, write_atomically: Callable) -> int:
-    """Write ``package`` plus scheduling and review log to ``out``; returns revlog rows written."""
+def write_with_scheduling(session: Session, cards: list[Card], slots: dict[str, Slot], package: genanki.Package,
+                          stamp: int, now: datetime, out: Path, write_atomically: Callable) -> int:
+    """Write ``package`` plus scheduling and review log to ``out``; returns revlog rows written.
+
+    ``slots``: each card's note GUID and card ordinal in the package (a cloze note's siblings
+    are the cards of one note), so each Anki card gets the state and log of its own card.
+    """
     Collection = _require_anki()
     from anki.collection import ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
@@ -152,11 +156,11 @@ def write_with_scheduling(session: Session, cards: list[Card], package: genanki.
             collection.import_anki_package(ImportAnkiPackageRequest(
                 package_path=str(plain), options=ImportAnkiPackageOptions(with_scheduling=True)))
             today, rollover = collection.sched.today, int(collection.get_config("rollover", 4))
-            guid_to_card = {note_guid(card.id): card for card in cards}
+            by_place = {(slots[card.id].guid, slots[card.id].ord): card for card in cards}
             anki_cards, revlog, taken = [], [], set()
-            for anki_id, guid in collection.db.all(
-                    "select c.id, n.guid from cards c join notes n on c.nid = n.id"):
-                card = guid_to_card[guid]
+            for anki_id, guid, ordinal in collection.db.all(
+                    "select c.id, n.guid, c.ord from cards c join notes n on c.nid = n.id"):
+                card = by_place[guid, ordinal]
                 anki_card = collection.get_card(anki_id)
                 apply_card_state(anki_card, card, today, now, rollover)
                 anki_cards.append(anki_card)

@@ -22,8 +22,8 @@ from datetime import datetime, timezone
 
 from sqlmodel import col, select
 
-from studyapp.anki.sync_plan import card_slots
-from studyapp.anki.sync_shadow import ShadowNote, Slot, synced_cards_of, synced_rows
+from studyapp.anki.anki_notes import Slot, card_slots
+from studyapp.anki.sync_shadow import ShadowNote, synced_cards_of, synced_rows
 from studyapp.review.replay import replay_card
 from studyapp.review.settings import load_settings
 from studyapp.store.database import Store

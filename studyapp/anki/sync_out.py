@@ -24,7 +24,8 @@ from sqlmodel import col, select
 
 from studyapp.anki.scheduling import apply_card_state, dues_after, revlog_row
 from studyapp.anki.sync_plan import AnkiEdit, NoteWant, Plan, plan_out
-from studyapp.anki.sync_shadow import CLOZE, ShadowNote, Slot, derived_note_id, fields_hash
+from studyapp.anki.anki_notes import CLOZE, Slot, derived_id
+from studyapp.anki.sync_shadow import ShadowNote, fields_hash
 from studyapp.store.database import Store
 from studyapp.store.tables import Card, ReviewLog, SyncedCard
 
@@ -93,7 +94,7 @@ def _add_notes(collection, mids: dict[str, int], new: list[NoteWant], deck_ids) 
         f"({','.join(str(request.note.id) for request in requests)})")}
     ids, notes, cards = {}, [], []
     for want, request in zip(new, requests):
-        assigned, note_id = request.note.id, derived_note_id(want.id_source)
+        assigned, note_id = request.note.id, derived_id(want.id_source)
         if note_id in notes_taken:  # a hash collision: keep Anki's note id
             note_id = assigned
         else:
@@ -103,7 +104,7 @@ def _add_notes(collection, mids: dict[str, int], new: list[NoteWant], deck_ids) 
             anki_card = card_of.get((assigned, ordinal))
             if anki_card is None:  # a removed sibling whose deletion the note no longer has
                 continue
-            card_id = derived_note_id(member)
+            card_id = derived_id(member)
             if card_id in cards_taken:
                 card_id = anki_card
             else:

@@ -1,11 +1,9 @@
 """Sync, the way out, planned: what the shadow collection should hold, compared with what it holds.
 
-Our cards become Anki notes (sync_out.py writes them):
-- a question card is one note of our Q&A note type, its GUID from the card id;
-- the sibling cards of one cloze note (cloze.py) are one note of our Cloze note type, its GUID
-  from their sibling key, each card of ours being the Anki card of its deletion number (ordinal
-  N-1), so a review on the phone comes back to the right card. A cloze card already sent as a
-  Q&A note (before clozes were sent as clozes) keeps that note and its history.
+Our cards become Anki notes as the export makes them (anki_notes.py: a Q&A note per question
+card, one Cloze note for the siblings of a cloze note, a card per deletion number, so a review
+on the phone comes back to the right card; a cloze card Anki already has in a note of its own
+keeps that note and its history); sync_out.py writes them.
 
 For each note and card the plan compares our database with the shadow and with what the last
 sync left (``SyncedCard``): fields changed here go out, fields changed only in Anki are kept
@@ -17,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -25,12 +22,10 @@ from typing import NamedTuple
 
 from sqlmodel import select
 
-from studyapp.anki import cloze
+from studyapp.anki.anki_notes import CLOZE, QA, AnkiNote, Slot, anki_notes
 from studyapp.anki.demo_media import demo_html
-from studyapp.anki.export import ExportCard, cloze_fields, note_fields, note_tags, source_field
-from studyapp.anki.html import markdown_to_html
 from studyapp.anki.note_type import CLOZE_FIELDS, FIELDS
-from studyapp.anki.sync_shadow import CLOZE, QA, ShadowNote, Slot, fields_hash, guid_of, synced_rows
+from studyapp.anki.sync_shadow import ShadowNote, fields_hash, synced_rows
 from studyapp.store.database import Store
 from studyapp.store.queries import demo_links
 from studyapp.store.tables import NEW, Card
@@ -42,7 +37,6 @@ _TAG = re.compile(r"<[^>]+>")
 # Part of every content key: changing how notes are rendered means raising it, so that the
 # next sync rewrites every note once instead of keeping the old rendering.
 RENDERING = 1
-GROUP_PREFIX = "cloze:"  # never in a card id: a cloze note's GUID and id are never a card's
 
 
 @dataclass
@@ -96,42 +90,42 @@ def plain_text(field_html: str) -> str:
     return html.unescape(_TAG.sub(" ", field_html.replace("<br>", "\n"))).strip()
 
 
-def _export_card(card: CardRow) -> ExportCard:
-    return ExportCard(card.id, card.front, card.back, card.deck, card.tags, card.source_file, card.source_line,
-                      card.suspended, card.kind)
-
-
 @dataclass
 class NoteWant:
-    """One Anki note as the shadow should have it; its fields are rendered only when asked for."""
+    """One Anki note as the shadow should have it (anki_notes.py); its fields are rendered only when asked for."""
 
-    slot_kind: str  # QA or CLOZE
-    guid: str
-    lead: CardRow  # the card its text, source and demos come from (a cloze: the first live sibling)
-    members: list[str]  # our card ids, each one card of the note
+    note: AnkiNote
     demos: list[tuple[str, tuple[str, str] | None]]  # demo id, its plot's media names (None: no plot)
     tags: list[str]
     content_key: str
-    text: str = ""  # a cloze: the note's text with every deletion
-    ordinals: list[int] = field(default_factory=lambda: [0])  # each member's card ordinal in the note
-    single: bool = False  # a cloze card in a note of its own, as the .apkg export writes it
+
+    @property
+    def slot_kind(self) -> str:
+        return self.note.kind
+
+    @property
+    def guid(self) -> str:
+        return self.note.guid
+
+    @property
+    def lead(self) -> CardRow:
+        return self.note.lead
+
+    @property
+    def members(self) -> list[str]:
+        return self.note.members
+
+    @property
+    def ordinals(self) -> list[int]:
+        return self.note.ordinals
 
     @property
     def id_source(self) -> str:
-        """What the note's id derives from: the card id, or the siblings' key."""
-        return GROUP_PREFIX + self.lead.sibling_key if self.slot_kind == CLOZE and not self.single else self.lead.id
+        return self.note.id_source
 
     @cached_property
     def fields(self) -> list[str]:
-        demo = "<br>".join(demo_html(demo_id, images) for demo_id, images in self.demos)
-        if self.slot_kind == QA:
-            return note_fields(_export_card(self.lead), demo)
-        if self.single:
-            return cloze_fields(_export_card(self.lead), demo)
-        number = cloze.cloze_number(self.lead.front) or 1
-        extra = cloze.back_extra(self.text, number, self.lead.back)
-        return [markdown_to_html(self.text), markdown_to_html(extra) if extra else "", demo,
-                source_field(self.lead.source_file, self.lead.source_line), self.lead.sibling_key]
+        return self.note.fields("<br>".join(demo_html(demo_id, images) for demo_id, images in self.demos))
 
 
 @dataclass
@@ -145,78 +139,21 @@ class Wanted:
     schedule_key: str
 
 
-def group_guid(sibling_key: str) -> str:
-    """The GUID of the Cloze note of the siblings with this key (never a card's GUID)."""
-    return guid_of(GROUP_PREFIX + sibling_key)
-
-
-def card_slots(cards, shadow: dict[Slot, ShadowNote]) -> tuple[dict[str, Slot], dict[str, tuple[str, list]]]:
-    """Each card's slot in Anki, and each cloze note's (text, member cards), by GUID.
-
-    ``cards``: rows with id, front, kind, sibling_key and removed. Siblings whose fronts do not
-    make one text (cloze.note_text) are sent as Q&A notes, one each. A cloze card Anki already
-    has in a note of its own (a Q&A note from an earlier sync, or the .apkg export's one-card
-    Cloze note) stays there, with its history.
-    """
-    slots: dict[str, Slot] = {}
-    groups = defaultdict(list)
-    for card in cards:
-        qa = Slot(QA, guid_of(card.id))
-        if card.kind != "cloze" or qa in shadow or cloze.cloze_number(card.front) is None:
-            slots[card.id] = qa
-        elif (own := Slot(CLOZE, guid_of(card.id))) in shadow:
-            slots[card.id] = own
-        else:
-            groups[card.sibling_key].append(card)
-    texts = {}
-    for key, members in groups.items():
-        live = [card for card in members if not card.removed] or members
-        taken = {cloze.cloze_number(card.front) for card in live}
-        members = live + [card for card in members if card not in live
-                          and cloze.cloze_number(card.front) not in taken]
-        text = cloze.note_text([card.front for card in live])
-        if text is None or len(taken) < len(live):
-            slots.update({card.id: Slot(QA, guid_of(card.id)) for card in members})
-            continue
-        guid = group_guid(key)
-        slots.update({card.id: Slot(CLOZE, guid, cloze.cloze_number(card.front) - 1) for card in members})
-        texts[guid] = (text, members)
-    for members in groups.values():  # removed siblings whose number a live one took: not in the note
-        slots.update({card.id: Slot(QA, guid_of(card.id)) for card in members if card.id not in slots})
-    return slots, texts
-
-
 def wanted_cards(cards: list[CardRow], links: dict[str, list[str]], images: dict[str, tuple[str, str]],
                  shadow: dict[Slot, ShadowNote]) -> dict[str, Wanted]:
-    slots, texts = card_slots(cards, shadow)
+    slots, notes = anki_notes(cards, shadow)
     by_id = {card.id: card for card in cards}
-
-    def demos_of(card: CardRow):
-        linked = links.get(card.id)
-        return [(demo_id, images.get(demo_id)) for demo_id in sorted(linked)] if linked else []
-
-    notes: dict[str, NoteWant] = {}
-    for guid, (text, members) in texts.items():
-        lead, demos = members[0], demos_of(members[0])
-        tags = note_tags(lead._replace(suspended=any(card.suspended for card in members)))
-        if all(card.removed for card in members):
-            tags.append(REMOVED_TAG)
-        notes[guid] = NoteWant(CLOZE, guid, lead, [card.id for card in members], demos, tags,
-                               _key(RENDERING, text, lead.back, lead.source_file, lead.source_line, demos), text,
-                               [slots[card.id].ord for card in members])
-    wanted = {}
-    for card_id, slot in slots.items():
-        card = by_id[card_id]
-        note = notes.get(slot.guid) if slot.kind == CLOZE else None
-        if note is None:
-            demos = demos_of(card)
-            note = NoteWant(slot.kind, slot.guid, card, [card_id], demos,  # note_tags reads only tags, suspended
-                            note_tags(card) + ([REMOVED_TAG] if card.removed else []),
-                            _key(RENDERING, card.front, card.back, card.source_file, card.source_line, demos),
-                            single=slot.kind == CLOZE)  # a cloze slot outside a group: an export's own note
-        wanted[card_id] = Wanted(card=card, slot=slot, note=note, suspended=card.suspended or card.removed,
-                                 schedule_key=schedule_key(card))
-    return wanted
+    wants: dict[str, NoteWant] = {}
+    for guid, note in notes.items():
+        lead, linked = note.lead, links.get(note.lead.id)
+        demos = [(demo_id, images.get(demo_id)) for demo_id in sorted(linked)] if linked else []
+        tags = note.tags() + ([REMOVED_TAG] if all(card.removed for card in note.cards) else [])
+        wants[guid] = NoteWant(note, demos, tags, _key(RENDERING, note.text or lead.front, lead.back,
+                                                       lead.source_file, lead.source_line, demos))
+    return {card_id: Wanted(card=by_id[card_id], slot=slot, note=wants[slot.guid],
+                            suspended=by_id[card_id].suspended or by_id[card_id].removed,
+                            schedule_key=schedule_key(by_id[card_id]))
+            for card_id, slot in slots.items()}
 
 
 def _edit(note: NoteWant, anki_fields: list[str], overwritten: bool) -> AnkiEdit | None:

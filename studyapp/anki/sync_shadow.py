@@ -2,34 +2,29 @@
 
 ``studyapp sync`` never talks the sync protocol itself: it keeps this collection (in
 ``<db>.anki-sync/``, with the saved login) in step with our database, and the official
-``anki`` library syncs it with AnkiWeb or a self-hosted server. Every card of ours is one
-note of our note type (the export's), found by its GUID, which derives from our card id
-(as does its note id when we create it). Notes of other note types are Anki's own: the
-sync reads and writes only ours.
+``anki`` library syncs it with AnkiWeb or a self-hosted server. Our cards are notes of our
+two note types (the export's), placed as anki_notes.py says and found by their GUIDs, which
+derive from our ids (as do their note and card ids when we create them). Notes of other note
+types are Anki's own: the sync reads and writes only ours.
 """
 
 from __future__ import annotations
 
 import hashlib
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
+from studyapp.anki.anki_notes import CLOZE, QA, Slot
 from studyapp.anki.note_type import (ANSWER, CLOZE_ANSWER, CLOZE_CSS, CLOZE_FIELDS, CLOZE_NOTE_TYPE_NAME,
-                                     CLOZE_QUESTION, CSS, FIELDS, NOTE_TYPE_NAME, QUESTION, note_guid)
+                                     CLOZE_QUESTION, CSS, FIELDS, NOTE_TYPE_NAME, QUESTION)
 from studyapp.errors import UserError
 
 FOLDER_SUFFIX = ".anki-sync"
 COLLECTION_FILE = "collection.anki2"
 QUEUE_SUSPENDED = -1
 ANKI_HINT = "`studyapp sync` needs the official Anki library: pip install 'studyapp[anki]'"
-
-
-guid_of = lru_cache(maxsize=None)(note_guid)  # one sync asks for each card's GUID several times
-
-
 IN_CHUNK = 900  # ids per "in (...)" query, under SQLite's bound-variable limit
 
 
@@ -96,7 +91,6 @@ def open_shadow(folder: Path) -> Iterator:
             collection.close()
 
 
-QA, CLOZE = "qa", "cloze"  # our two note types: a card per note, or a card per deletion of a cloze note
 _NOTE_TYPES = {
     QA: (NOTE_TYPE_NAME, FIELDS, "Card 1", QUESTION, ANSWER, CSS),
     CLOZE: (CLOZE_NOTE_TYPE_NAME, CLOZE_FIELDS, "Cloze", CLOZE_QUESTION, CLOZE_ANSWER, CLOZE_CSS),
@@ -132,14 +126,6 @@ def note_type_id(collection, create: bool = True, kind: str = QA) -> int | None:
 def note_type_ids(collection, create: bool = True) -> dict[str, int | None]:
     """Both note types' ids, by kind (QA, CLOZE)."""
     return {kind: note_type_id(collection, create, kind) for kind in _NOTE_TYPES}
-
-
-class Slot(NamedTuple):
-    """Where a card of ours is in Anki: its note's type and GUID, and the card's ordinal in it."""
-
-    kind: str
-    guid: str
-    ord: int = 0
 
 
 @dataclass
@@ -185,10 +171,4 @@ def fields_hash(fields: list[str] | str) -> str:
     """A note's fields, as a list or as Anki's \x1f-joined string, hashed (the same either way)."""
     joined = fields if isinstance(fields, str) else "\x1f".join(fields)
     return hashlib.sha256(joined.encode()).hexdigest()[:24]
-
-
-def derived_note_id(card_id: str) -> int:
-    """The note (and card) id a card of ours gets in Anki: from the card id, in Anki's millisecond range."""
-    digest = int.from_bytes(hashlib.sha256(f"studyapp-note:{card_id}".encode()).digest()[:8], "big")
-    return 1_000_000_000_000 + digest % 1_000_000_000_000
 

@@ -51,6 +51,6 @@ def run_export_anki(args) -> int:
     finally:
         store.close()
     history = f", {report.reviews} review(s) with scheduling" if request.with_scheduling else ""
-    print(f"wrote {report.path}: {report.notes} note(s) in {len(report.decks)} deck(s), "
+    print(f"wrote {report.path}: {report.notes} note(s), {report.cards} card(s) in {len(report.decks)} deck(s), "
           f"{report.media} media file(s){history}")
     return 0

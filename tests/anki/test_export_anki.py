@@ -7,12 +7,14 @@ import html
 import json
 import re
 import sqlite3
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from studyapp.anki.export import ExportRequest, export_anki
 from studyapp.anki.html import markdown_to_html
@@ -262,7 +264,7 @@ def test_note_guid_is_genankis_guid_for_the_card_id(card_id):
     assert note_guid(card_id) == genanki.guid_for("studyapp", card_id)
 
 
-def test_cloze_cards_arrive_as_anki_clozes(db_path, tmp_path):
+def test_a_lone_cloze_card_arrives_as_an_anki_cloze_of_its_number(db_path, tmp_path):
     store = open_store(db_path)
     with store.transaction() as session:
         session.add(make_card("c-cloze", "The softmax turns logits into {{c2::probabilities::what?}}.",
@@ -272,11 +274,87 @@ def test_cloze_cards_arrive_as_anki_clozes(db_path, tmp_path):
     store.close()
     collection = import_into(tmp_path / "anki" / "collection.anki2", out)
     try:
-        note = notes_by_card_id(collection)["c-cloze"]
+        note = notes_by_card_id(collection)["c-cloze"]  # its own sibling key
         assert note.note_type()["type"] == 1 and note.note_type()["name"] == "studyapp Cloze"  # Anki's cloze kind
-        assert note["Text"] == "<p>The softmax turns logits into {{c1::probabilities::what?}}.</p>"
+        assert note["Text"] == "<p>The softmax turns logits into {{c2::probabilities::what?}}.</p>"
         (card,) = note.cards()
+        assert card.ord == 1  # the card of deletion 2, as the sync places it
         assert ">[what?]</span>" in card.question() and ">probabilities<" not in card.question()
         assert "probabilities" in card.answer()
     finally:
         collection.close()
+
+
+CLOZES = """\
+# Deck C
+
+## Optimisers
+
+Adam keeps {{c1::a running mean of gradients}} and {{c2::a running mean of their squares::two moments}}, then {{c3::divides one by the root of the other}}.
+
+Q: What does SGD stand for?
+A: Stochastic gradient descent.
+"""
+
+
+def test_cloze_siblings_arrive_as_one_note_with_a_card_per_deletion_and_their_schedules(studyapp, db_path, tmp_path):
+    from studyapp.anki.anki_notes import derived_id, group_guid
+
+    notes = tmp_path / "clozes.md"
+    notes.write_text(CLOZES, encoding="utf-8")
+    studyapp("import", str(notes))
+    reviewed = NOW - timedelta(days=3)
+    series = {"series": {"loss": [1.0, 0.5, 0.2]}, "x_label": "step"}
+    store = open_store(db_path)
+    with store.transaction() as session:
+        ours = {next(n for n in (1, 2, 3) if f"{{{{c{n}::" in card.front): card
+                for card in session.exec(select(Card).where(Card.kind == "cloze"))}
+        assert len(ours) == 3
+        key = ours[1].sibling_key
+        second = ours[2]
+        second.state, second.stability, second.difficulty = REVIEW, 7.5, 5.0
+        second.last_review, second.due, second.reps = reviewed, NOW + timedelta(days=5), 1
+        session.add(ReviewLog(card_id=second.id, rating=3, reviewed_at=reviewed, duration_ms=3000, state_before=0,
+                              snapshot_before=json.dumps({"due": None})))
+        ours[3].suspended = True
+        for card in ours.values():
+            session.add(CardDemo(card_id=card.id, demo_id=DEMO))
+        session.add(DemoRun(demo_id=DEMO, started_at=NOW - timedelta(days=1), series=json.dumps(series)))
+        ids = {number: card.id for number, card in ours.items()}
+    plain, scheduled = tmp_path / "plain.apkg", tmp_path / "scheduled.apkg"
+    export(store, plain)
+    export(store, scheduled, with_scheduling=True, now=NOW)
+    store.close()
+    assert "2 note(s), 4 card(s) in 1 deck(s)" in studyapp("export", "anki", str(tmp_path / "cli.apkg"), "--no-plots")
+    with zipfile.ZipFile(plain) as package:  # the ids the sync gives (Anki renumbers those later than its clock)
+        (tmp_path / "package.anki2").write_bytes(package.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "package.anki2") as conn:
+        assert conn.execute("select id from notes where guid = ?", (group_guid(key),)).fetchall() == [
+            (derived_id("cloze:" + key),)]
+        assert dict(conn.execute("select ord, id from cards where nid = ?", (derived_id("cloze:" + key),))) == {
+            number - 1: derived_id(card_id) for number, card_id in ids.items()}
+
+    for package, with_scheduling in ((plain, False), (scheduled, True)):
+        collection = import_into(tmp_path / f"anki-{with_scheduling}" / "collection.anki2", package, with_scheduling)
+        try:
+            assert collection.note_count() == 2 and collection.card_count() == 4
+            note = collection.get_note(collection.db.scalar("select id from notes where guid = ?", group_guid(key)))
+            assert note.note_type()["type"] == 1 and note["CardId"] == key and note["Source"] == "clozes.md:5"
+            assert "{{c1::a running mean of gradients}}" in note["Text"]
+            assert "{{c2::a running mean of their squares::two moments}}" in note["Text"]
+            assert "{{c3::divides one by the root of the other}}" in note["Text"]
+            assert f'<img src="studyapp-demo-{DEMO}.png"' in note["Demo"]
+            assert "studyapp::suspended" in note.tags and "Optimisers" in note.tags
+            cards = {card.ord: card for card in note.cards()}
+            assert sorted(cards) == [0, 1, 2]
+            assert "two moments" in cards[1].question() and "a running mean of gradients" in cards[1].question()
+            assert collection.decks.name(cards[0].did) == "Deck C::Optimisers"
+            if with_scheduling:
+                assert (cards[1].type, cards[1].queue, cards[1].reps) == (2, 2, 1)
+                assert cards[1].memory_state.stability == pytest.approx(7.5, rel=1e-3)
+                assert collection.db.list("select ease from revlog where cid = ?", cards[1].id) == [3]
+                assert cards[0].type == 0 and cards[0].queue == 0
+                assert cards[2].queue == -1 and cards[0].queue != -1
+                assert collection.db.scalar("select count() from revlog") == 1
+        finally:
+            collection.close()

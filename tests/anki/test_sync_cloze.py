@@ -11,7 +11,7 @@ pytest.importorskip("anki")
 
 from anki_phone import logs  # noqa: E402
 
-from studyapp.anki.sync_plan import group_guid  # noqa: E402
+from studyapp.anki.anki_notes import group_guid  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -107,10 +107,9 @@ def test_a_deletion_added_in_the_notes_reaches_the_phone(desk, phone, db_path, c
     assert "out: 0 new" in desk("sync")
 
 
-def test_clozes_the_phone_has_from_an_export_keep_their_own_notes(desk, phone, db_path, clozes, tmp_path):
+def test_an_exported_cloze_note_imported_on_the_phone_is_the_note_the_sync_keeps(desk, phone, db_path, clozes,
+                                                                                tmp_path):
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
-
-    from studyapp.anki.note_type import note_guid
 
     ours, key = clozes
     package = tmp_path / "deck.apkg"
@@ -120,13 +119,56 @@ def test_clozes_the_phone_has_from_an_export_keep_their_own_notes(desk, phone, d
     assert phone.sync() == "upload"
     assert "out: 0 new" in desk("sync", "--download")  # every card is there already: no second copy
     phone.sync()
+    assert len(phone.col.find_notes("")) == 7 and len(phone.col.find_cards("")) == 9
+    note = phone_cloze(phone, key)
+    assert sorted(card.ord for card in note.cards()) == [0, 1, 2]
+    revlog_id = phone.review_card(phone_card(phone, key, 2), 3)
+    phone.sync()
+    assert "in:  1 review(s)" in desk("sync")
+    assert logs(db_path, ours[2]) == [(3, revlog_id)] and logs(db_path, ours[1]) == []
+    desk("rate", ours[3], "good")
+    assert "out: 0 new" in desk("sync")
+    phone.sync()
+    assert len(phone.col.find_notes("")) == 7 and phone_card(phone, key, 3).reps == 1
+
+
+def old_export(desk, db_path, path):
+    """A package as the export wrote it before siblings were grouped: a one-card Cloze note per cloze card."""
+    import re
+
+    import genanki
+
+    from studyapp.anki.html import markdown_to_html
+    from studyapp.anki.note_type import CLOZE_NOTE_TYPE, note_guid
+
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("select id, front, deck from card where kind = 'cloze'").fetchall()
+    deck = genanki.Deck(1 << 30, rows[0][2])
+    for card_id, front, _ in rows:
+        text = markdown_to_html(re.sub(r"\{\{c\d+::", "{{c1::", front))
+        deck.add_note(genanki.Note(model=CLOZE_NOTE_TYPE, fields=[text, "", "", "clozes.md:5", card_id],
+                                   guid=note_guid(card_id)))
+    genanki.Package([deck]).write_to_file(str(path))
+
+
+def test_clozes_the_phone_has_from_an_old_export_keep_their_own_notes(desk, phone, db_path, clozes, tmp_path):
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    from studyapp.anki.note_type import note_guid
+
+    ours, key = clozes
+    package = tmp_path / "old.apkg"
+    old_export(desk, db_path, package)
+    phone.col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),
+                                                           options=ImportAnkiPackageOptions()))
+    assert phone.sync() == "upload"
+    assert "out: 6 new" in desk("sync", "--download")  # the Q&A cards; the clozes are there already
+    phone.sync()
     assert len(phone.col.find_cards('note:"studyapp Cloze"')) == 3
     assert not phone.col.db.scalar("select count() from notes where guid = ?", group_guid(key))
     card = phone.col.get_card(phone.col.db.scalar(
         "select c.id from cards c join notes n on c.nid = n.id where n.guid = ?", note_guid(ours[2])))
-    card.start_timer()
-    phone.col.sched.answerCard(card, 3)
-    revlog_id = phone.col.db.scalar("select max(id) from revlog where cid = ?", card.id)
+    revlog_id = phone.review_card(card, 3)
     phone.sync()
     assert "in:  1 review(s)" in desk("sync")
     assert logs(db_path, ours[2]) == [(3, revlog_id)] and logs(db_path, ours[1]) == []

@@ -61,7 +61,7 @@ def test_export_10k_cards_without_plots(benchmark, big_store, tmp_path):
 
 
 def test_genanki_alone_writing_the_same_notes(benchmark, exported_cards, tmp_path):
-    package, deck_names = build_package(exported_cards, {})
+    package, deck_names, _ = build_package(exported_cards, {})
     ready = [(deck.name, [(note.fields, note.tags, note.guid, note.cards[0].suspend) for note in deck.notes])
              for deck in package.decks]
 
