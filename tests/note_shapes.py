@@ -14,4 +14,5 @@ SHAPES = {
     "a 50k-row table": "| Question | Answer |\n|---|---|\n" + "| q? | a |\n" * 50_000,
     "100k headings": "# what?\n" * 100_000,
     "a 100k-item list": "".join(f"- what is {i}?\n  answer {i}\n" for i in range(100_000)),
+    "a question bank of 8k topics": ("1. Topic.\n" + "    1. [E] Why?\n" * 5) * 8_000,
 }
