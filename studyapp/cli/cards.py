@@ -57,17 +57,20 @@ def run_import(args) -> int:
 
 
 def run_cards(args) -> int:
-    from studyapp.cli.common import now_for
-    from studyapp.review.queue import check_deck
-    from studyapp.review.search import compile_search
-    from studyapp.review.settings import load_settings
     from studyapp.store.queries import card_rows
 
     store = store_for(args)
-    with store.session() as session:
-        check_deck(session, args.deck)
+    if args.deck:  # the queue and search modules only when asked for: `cards --json` starts fast
+        from studyapp.review.queue import check_deck
+
+        with store.session() as session:
+            check_deck(session, args.deck)
     where = None
     if args.search:
+        from studyapp.cli.common import now_for
+        from studyapp.review.search import compile_search
+        from studyapp.review.settings import load_settings
+
         with store.session() as session:
             settings = load_settings(session)
         where = compile_search(args.search, now_for(args), settings, include_removed=args.removed).where

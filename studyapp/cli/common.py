@@ -6,9 +6,12 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studyapp.errors import UserError
-from studyapp.store.database import Store, open_store
+
+if TYPE_CHECKING:  # the store (SQLModel, SQLAlchemy) is imported by the commands that open one
+    from studyapp.store.database import Store
 
 
 def store_for(args, *, auto_import: bool = True) -> Store:
@@ -24,6 +27,8 @@ def store_for(args, *, auto_import: bool = True) -> Store:
         folder = Path(explicit).expanduser().parent
         if not folder.is_dir():
             raise UserError(f"--db {explicit}: folder {folder} does not exist (create it first, or fix the path)")
+    from studyapp.store.database import open_store
+
     store = open_store(explicit)
     if auto_import:
         from studyapp.notes.importer import import_bundled_if_empty

@@ -14,9 +14,8 @@ from pathlib import Path
 
 from studyapp.errors import UserError
 from studyapp.notes.drafts import normalise_front
-from studyapp.notes.importer import note_files
 from studyapp.notes.parse import parse_notes
-from studyapp.notes.reader import read_notes
+from studyapp.notes.reader import note_files, read_notes
 from studyapp.runner.catalog import catalog, demo_links
 
 LONG_FRONT = 200  # characters; a front longer than this is most likely a paragraph taken for a question

@@ -28,14 +28,13 @@ from studyapp.errors import UserError
 from studyapp.notes import identity
 from studyapp.notes.drafts import CardDraft, ParseResult, normalise_front
 from studyapp.notes.parse import parse_notes
-from studyapp.notes.reader import read_notes
+from studyapp.notes.reader import note_files, read_notes
 from studyapp.notes.syntax import SRState
 from studyapp.runner.catalog import catalog, demo_links
 from studyapp.store.database import Store, describe_error
 from studyapp.store.tables import NEW, REVIEW, utcnow
 
 BUNDLED_DECK = "deep-learning-interview-notes.md"
-NOTE_SUFFIXES = (".md", ".markdown")
 _CHUNK = 500  # ids per IN (...) query
 
 
@@ -68,24 +67,6 @@ def _content_hash(draft: CardDraft, links: list[tuple[str, bool, str]]) -> str:
     text = "\x1f".join([draft.front, draft.back, draft.deck, " ".join(draft.tags), draft.kind,
                         " ".join(f"{demo}:{explicit}" for demo, explicit, _ in links)])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-
-
-def note_files(paths: list[Path]) -> list[Path]:
-    """The files to read: each file named, and every ``.md`` file below each folder named."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            below = sorted(p for p in path.rglob("*") if p.suffix.lower() in NOTE_SUFFIXES and p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not below:
-                raise UserError(f"{path}: no .md files in this folder or below it")
-            found.extend(below)
-        else:
-            found.append(path)
-    unique: dict[str, Path] = {}
-    for path in found:
-        unique.setdefault(str(path.resolve()), path)
-    return list(unique.values())
 
 
 def parse_file(path: Path) -> ParseResult:

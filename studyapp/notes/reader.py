@@ -1,4 +1,5 @@
-"""Read one notes file as text, refusing what is not a text file we can take in whole.
+"""Read notes: the files a path names (a folder: every .md below it), and one file as text,
+refusing what is not a text file we can take in whole.
 
 Bounded: only a regular file is read (a pipe, a device like /dev/urandom or a socket is
 refused without waiting on it), and only up to ``MAX_NOTES_BYTES``. Text is UTF-8 (a BOM
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from studyapp.errors import UserError
 
+NOTE_SUFFIXES = (".md", ".markdown")
 MAX_NOTES_BYTES = 128 * 1024 * 1024  # 128 MiB: about 200k cards of notes
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -73,3 +75,21 @@ def _read_bounded(path: Path) -> bytes:
     if len(data) > MAX_NOTES_BYTES:  # it grew while we read
         raise UserError(f"{path}: over the {MAX_NOTES_BYTES // 2**20} MiB a notes file may have; split it")
     return data
+
+
+def note_files(paths: list[Path]) -> list[Path]:
+    """The files to read: each file named, and every ``.md`` file below each folder named."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            below = sorted(p for p in path.rglob("*") if p.suffix.lower() in NOTE_SUFFIXES and p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not below:
+                raise UserError(f"{path}: no .md files in this folder or below it")
+            found.extend(below)
+        else:
+            found.append(path)
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(str(path.resolve()), path)
+    return list(unique.values())

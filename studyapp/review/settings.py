@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Optional
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from studyapp.errors import UserError
-from studyapp.store.tables import Setting
+
+if TYPE_CHECKING:  # the specs and defaults are read without the database (`studyapp --help`, `check`)
+    from sqlmodel import Session
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -179,6 +179,10 @@ def _from_json(text: str) -> Any:
 
 def load_settings(session: Session) -> Settings:
     """The stored settings, defaults for any key never set."""
+    from sqlmodel import select
+
+    from studyapp.store.tables import Setting
+
     stored = {row.key: row.value for row in session.exec(select(Setting))}
     values = {name: _from_json(stored[name]) for name in SPECS if name in stored}
     return replace(Settings(), **values)
@@ -208,6 +212,8 @@ def set_setting(session: Session, key: str, value: Any) -> None:
     """Store an already-valid value (from ``parse_value`` or the optimizer); None resets."""
     if key not in SPECS:
         raise UserError(f"unknown setting {key!r}")
+    from studyapp.store.tables import Setting
+
     row = session.get(Setting, key)
     if value is None or value == getattr(Settings(), key):
         if row is not None:
