@@ -50,6 +50,7 @@ from studyapp.notes.wording import (
 DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
 _DETAILS_START = re.compile(r"<details\b", re.I)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
+_CONTAINER_END = re.compile(r"^\s*:{3,}\s*$")
 _QUOTED_ANSWER_LABEL = re.compile(r"^(\s*>\s*(?:[-*+]\s+)?)(?:\*\*)?(?:A|Answer|答案?)\s*[:：](?:\*\*)?\s*", re.I)
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
 
@@ -110,7 +111,7 @@ class Assembler(FlashcardSyntaxes):
         self.open: _Open | None = None
         self.skip_level = 0  # inside a furniture section (contents, references): its heading level
         self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
-        self.in_details = False  # inside a <details> answer that blank lines cut into several blocks
+        self.in_details: re.Pattern | None = None  # inside a <details> (or ::: details) answer: its closing
         self.taken_until = 0  # lines before this one were read ahead into a card (a hashcards cloze)
         self.field_note: FieldNote | None = None  # an Anki note laid out as headings, being read
         self._context: tuple[str, list[str]] | None = None  # (deck, tags) until a heading or tag changes them
@@ -157,6 +158,10 @@ class Assembler(FlashcardSyntaxes):
 
     def add(self, block: int, text: str) -> None:
         if self.open is not None and text.strip():
+            if self.open.is_question and not self.open.pieces:  # "解答：…" opens the answer: no label
+                text = syntax.WORD_ANSWER_LABEL.sub("", text, count=1)
+                if not text.strip():
+                    return
             self.open.pieces.append((block, text.strip("\n")))
 
     def finish(self) -> None:
@@ -199,9 +204,14 @@ class Assembler(FlashcardSyntaxes):
         if self.field_note is not None and unit.kind != "heading":
             self.field_note.take(unit.text)
             return
-        if self.in_details and unit.kind in ("line", "item", "block", "fence", "table"):
-            if _DETAILS_END.search(unit.text):
-                self.in_details = False
+        if self.in_details is not None and unit.kind in ("line", "item", "block", "fence", "table"):
+            closing = self.in_details.search(unit.text)
+            if closing and self.in_details is _CONTAINER_END:
+                self.in_details = None
+                self.finish()  # the container held the whole answer
+                return
+            if closing:
+                self.in_details = None
             self.add(unit.block, self._answer_text(unit.text))  # a bold lead-in or a list in it is answer
             return
         if self.open is not None and self.open.verbatim and unit.kind in ("line", "item", "block", "fence", "table"):
@@ -248,6 +258,9 @@ class Assembler(FlashcardSyntaxes):
     def _on_line(self, unit: Unit) -> None:
         text = self._tags_taken(unit.text)
         if not text:
+            return
+        if text.startswith(":::") and syntax.CONTAINER.match(text):
+            self._container(syntax.CONTAINER.match(text), unit)
             return
         if self._explicit(text, unit):
             return
@@ -358,11 +371,26 @@ class Assembler(FlashcardSyntaxes):
             self.start(clean_title(label), unit.start, "question", question=True)
         elif answer_label and self.open is not None and not self.open.is_question and self.open.pieces:
             self._prompt_becomes_front()
-        self.in_details = bool(_DETAILS_START.search(unit.text)) and not _DETAILS_END.search(unit.text)
+        if _DETAILS_START.search(unit.text) and not _DETAILS_END.search(unit.text):
+            self.in_details = _DETAILS_END
         if is_link_only(text) and (self.open is None or not self.open.pieces):
             self.skip(unit, "link or image only")
             return
         self.add(unit.block, text)
+
+    def _container(self, marker: re.Match, unit: Unit) -> None:
+        """VitePress/VuePress ``::: details 参考回答：为什么...？`` ... ``:::``: the title asks, the
+        inside answers (like ``<details>``); other containers (``::: tip``) only lose their markers."""
+        name, title = (marker.group(1) or "").lower(), marker.group(2)
+        if name != "details":
+            return
+        label = syntax.ANSWER_PREFIX.match(title)
+        question = label.group(1) if label else title
+        if question and looks_like_question(question) and not self.in_section_answer():
+            self.start(clean_title(question), unit.start, "question", question=True)
+        elif not question and self.open is not None and not self.open.is_question and self.open.pieces:
+            self._prompt_becomes_front()
+        self.in_details = _CONTAINER_END
 
     def _prompt_becomes_front(self) -> None:
         """``## Q1 决策树``, the question's text (and its choices), then a ``<details>`` answer:

@@ -22,10 +22,12 @@ QUESTION_PREFIX = re.compile(
     r"^\s*(?:\*\*)?\s*(?:Q\d*\s*[:：.)]|Question\s*\d*\s*[:：.]|问题?\s*\d*\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
 QUESTION_LABEL = re.compile(r"^\s*Q\d+\s+(?=\S)")  # "Q1 决策树": a numbered question under a topic
 ANSWER_PREFIX = re.compile(
-    r"^\s*(?:\*\*)?\s*(?:A\d*\s*[:：.)]|Answer\s*[:：.]|(?:答案?|解析|解答|参考答案)\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
+    r"^\s*(?:\*\*)?\s*(?:A\d*\s*[:：.)]|Answer\s*[:：.]|(?:答案?|解析|解答|参考答案|参考回答)\s*[:：])\s*(?:\*\*)?\s*(.*)$", re.I)
 CLOZE_PREFIX = re.compile(r"^\s*C\s*[:：]\s*(.+)$")
 ANKI_CLOZE = re.compile(r"\{\{c(\d+)::([^{}]*?)\}\}")  # the hint, if any, is split off the part: linear
 _HASHCARDS_DELETION = re.compile(r"(?<![!\]\\])\[([^\[\]]+)\](?!\()")
+WORD_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*)?\s*(?:Answer|答案?|解析|解答|参考答案|参考回答)\s*[:：]\s*(?:\*\*)?\s*", re.I)
+CONTAINER = re.compile(r"^\s*:{3,}\s*([A-Za-z][\w-]*)?\s*(.*?)\s*$")  # VitePress/VuePress ::: details Title ... :::
 _HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]{1,500}?)(?<=\S)==")  # "a == b" (spaced) is code, not a highlight
 _INLINE_CARD = re.compile(r"^(?P<q>.+?)\s*(?P<sep>:::|::)\s*(?P<a>.+)$")
 SEPARATOR_LINES = {"?": False, "??": True}  # multi-line card separator -> reversed too
@@ -68,7 +70,7 @@ def inline_card(line: str) -> tuple[str, str, bool] | None:
     ``std::vector``-like code (no space anywhere around or beside the separator) and
     separators inside inline code are not cards.
     """
-    if "::" not in line or ANKI_CLOZE.search(line) or line.lstrip().startswith(("|", "`")):
+    if "::" not in line or ANKI_CLOZE.search(line) or line.lstrip().startswith(("|", "`", "::")):
         return None
     match = _INLINE_CARD.match(line.strip())
     if match is None:

@@ -18,7 +18,7 @@ GENERIC_LABELS = {
     "structure", "usage", "applications", "pros", "cons", "summary", "example",
 }
 ANSWER_LABELS = {"answer", "answers", "solution", "show answer", "show", "click", "click to expand",
-                 "details", "答案", "解答", "回答", "参考答案", "展开", "点击展开", "查看答案", "点击查看", "解析"}
+                 "details", "答案", "解答", "回答", "参考答案", "展开", "点击展开", "查看答案", "点击查看", "解析", "参考回答"}
 QA_TABLE_HEADERS = {"question", "questions", "q", "问题", "问", "题目", "front", "term", "terms", "术语",
                     "名词", "概念", "concept", "prompt"}
 MAX_QUESTION_LINE = 60  # a plain line longer than this is prose, unless it ends in a question mark

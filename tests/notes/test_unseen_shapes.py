@@ -150,3 +150,12 @@ def test_anki_notes_laid_out_as_headings_give_their_cards_and_no_field_cards():
     assert (basic.front, basic.back) == ("What does label smoothing replace the one-hot target with?",
                                          "A mix of the one-hot target and the uniform distribution.")
     assert all(c.front not in ("Note", "Text", "Front", "Back") for c in result.cards)
+
+
+def test_vitepress_details_containers_and_answer_labels():
+    result = parse("vitepress_containers.md")
+    assert pairs(result) == [
+        ("BatchNorm 在训练和推理时有什么不同？", "训练时用当前 batch 的均值和方差，推理时用滑动平均。"),
+        ("为什么 LayerNorm 适合 Transformer？", "它不依赖 batch 大小，每个 token 自己归一化。\n\n- 变长序列也没问题。"),
+        ("LayerNorm 的参数有哪些？", "每个特征一个缩放 γ 和一个偏移 β。"),
+    ]  # no ":" fronts from the ::: markers; the tip container is no card; no 参考回答/解答 labels
