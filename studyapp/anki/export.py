@@ -200,10 +200,13 @@ def _unique(wanted: int, taken: set[int]) -> int:
 def build_note(note: AnkiNote, demo: DemoMedia | None, taken: tuple[set[int], set[int]]) -> genanki.Note:
     """One genanki note: fields and tags as the sync writes them, each card suspended as ours."""
     notes_taken, cards_taken = taken
-    card_ids = {ordinal: _unique(derived_id(card.id), cards_taken) for card, ordinal in zip(note.cards, note.ordinals)}
+    source = note.id_source
+    note_id = derived_id(source)  # a card's own note: its card's id too (one hash, as the sync has it)
+    card_ids = {ordinal: _unique(note_id if card.id == source else derived_id(card.id), cards_taken)
+                for card, ordinal in zip(note.cards, note.ordinals)}
     built = _Note(model=CLOZE_NOTE_TYPE if note.kind == CLOZE else NOTE_TYPE,
                   fields=note.fields(demo.html if demo else ""), guid=note.guid, tags=note.tags(),
-                  note_id=_unique(derived_id(note.id_source), notes_taken), card_ids=card_ids)
+                  note_id=_unique(note_id, notes_taken), card_ids=card_ids)
     suspended = {ordinal for card, ordinal in zip(note.cards, note.ordinals) if card.suspended}
     for card in built.cards:
         card.suspend = card.ord in suspended
