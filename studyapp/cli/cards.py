@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from studyapp.cli.common import print_json, store_for
+from studyapp.cli.common import counted, print_json, store_for
 
 IMPORT_HELP = """\
 Parse markdown notes into cards and sync them into the database. Cards keep their id
@@ -82,7 +82,7 @@ def run_cards(args) -> int:
         flags = " [removed]" if row["removed"] else (" [suspended]" if row["suspended"] else "")
         demos = f"  ▶ {', '.join(row['demos'])}" if row["demos"] else ""
         print(f"{row['id']}  {row['state']:<10} {row['deck']}  ·  {row['front']}{flags}{demos}")
-    print(f"{len(rows)} cards")
+    print(counted(len(rows), "card"))
     return 0
 
 

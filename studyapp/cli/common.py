@@ -59,6 +59,11 @@ def now_for(args) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 card``, ``2 cards``, ``0 warnings``: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def print_json(data) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

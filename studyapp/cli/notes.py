@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from studyapp.cli.common import print_json, store_for
+from studyapp.cli.common import counted, print_json, store_for
 
 CHECK_HELP = """\
 Parse notes without writing anything and show what an import would make: each card
@@ -52,7 +52,8 @@ def run_check(args) -> int:
         print(f"warning: {finding.source}: {finding.message}")
     for finding in report.errors:
         print(f"error: {finding.message}")
-    print(f"{len(report.cards)} cards, {len(report.warnings)} warnings, {len(report.errors)} errors")
+    print(f"{counted(len(report.cards), 'card')}, {counted(len(report.warnings), 'warning')}, "
+          f"{counted(len(report.errors), 'error')}")
     return report.exit_code
 
 
@@ -65,7 +66,7 @@ def run_decks(args) -> int:
         return 0
     for row in rows:
         removed = f", {row['removed']} removed" if row["removed"] else ""
-        print(f"{row['deck']}  ({row['cards']} cards{removed})  {', '.join(row['files'])}")
+        print(f"{row['deck']}  ({counted(row['cards'], 'card')}{removed})  {', '.join(row['files'])}")
     return 0
 
 
@@ -73,5 +74,7 @@ def run_drop(args) -> int:
     from studyapp.notes.decks import drop_from_study
 
     what, count = drop_from_study(store_for(args, auto_import=False), args.target)
-    print(f"dropped {what}: {count} cards removed from study (history kept; `studyapp import` brings them back)")
+    them = "it" if count == 1 else "them"
+    print(f"dropped {what}: {counted(count, 'card')} removed from study (history kept; `studyapp import` brings "
+          f"{them} back)")
     return 0

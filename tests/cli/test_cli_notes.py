@@ -74,3 +74,14 @@ def test_cards_json_says_why_a_card_links_a_demo(run_cli, tmp_path):
     run_cli("import", str(notes))
     cards = {c["front"]: c for c in json.loads(run_cli("cards", "--json").stdout)}
     assert cards["Which demo?"]["demo_reasons"] == {"dying_relu": "named in the notes"}
+
+
+def test_counts_of_one_are_singular(run_cli, tmp_path):
+    one = tmp_path / "one.md"
+    one.write_text("# Solo\n\nQ: Alone?\nA: yes\n", encoding="utf-8")
+    assert run_cli("check", str(one)).stdout.splitlines()[-1] == "1 card, 0 warnings, 0 errors"
+    assert run_cli("import", str(one)).returncode == 0
+    assert f"Solo  (1 card)  {one.resolve()}" in run_cli("decks").stdout.splitlines()
+    assert run_cli("cards", "--deck", "Solo").stdout.splitlines()[-1] == "1 card"
+    dropped = run_cli("drop", "Solo").stdout
+    assert "1 card removed from study" in dropped and "brings it back" in dropped
