@@ -99,9 +99,12 @@ def _nested_questions(rest: str) -> list[tuple[int, str]]:
 class Assembler(FlashcardSyntaxes):
     """Takes the units of one file in order (``feed``) and gathers its cards, skipped lines and unanswered questions."""
 
-    def __init__(self, source_file: str, default_deck: str, lines: list[str], extra_tags: list[str]):
+    def __init__(self, source_file: str, default_deck: str, lines: list[str], extra_tags: list[str], *,
+                 page_title: int = -1, named_deck: str = ""):
         self.source_file = source_file
         self.default_deck = default_deck
+        self.page_title = page_title  # 0-based line of the page's title heading (see parse.page_title_line), or -1
+        self.named_deck = named_deck  # the front matter's deck: it names the deck under the page title too
         self.lines = lines
         self.extra_tags = extra_tags
         self.headings: list[tuple[int, str, bool]] = []  # (level, name, names a deck)
@@ -249,6 +252,11 @@ class Assembler(FlashcardSyntaxes):
             return
         # "#### Q5: Define precision and recall." is a question by its label, whatever its words
         section = asks(unit.text) or bool(syntax.QUESTION_PREFIX.match(unit.text))
+        if unit.start == self.page_title and unit.level == 1 and not section:
+            # the page's title names the file's deck, as its file name or front matter would: no card
+            self.finish()
+            self.headings.append((1, self.named_deck or title, True))
+            return
         question = section or looks_like_question(title)
         self.headings.append((unit.level, title, not section and not syntax.QUESTION_LABEL.match(title)))
         kind = "question" if question else "concept"

@@ -36,7 +36,9 @@ def parse_notes(text: str, source_file: str = "<notes>", default_deck: str | Non
     deck = title or default_deck or Path(source_file).stem or "notes"
     tags = meta.get("tags", [])
     tags = tags.replace(",", " ").split() if isinstance(tags, str) else [str(t) for t in tags]
-    parser = Assembler(source_file, deck, lines, [re.sub(r"\s+", "_", t.strip().lstrip("#")) for t in tags if t.strip()])
+    named = meta.get("deck")  # an explicit deck names the sections under a page title too; a title does not
+    parser = Assembler(source_file, deck, lines, [re.sub(r"\s+", "_", t.strip().lstrip("#")) for t in tags if t.strip()],
+                       page_title=page_title_line(lines), named_deck=named if isinstance(named, str) else "")
     block_base = list_base = 0
     for offset, section in _sections(lines):
         found = units(block_tokens("\n".join(section)), section)
@@ -74,6 +76,32 @@ def _sections(lines: list[str]):
             yield start, lines[start:number]
             start = number
     yield start, lines[start:]
+
+
+_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
+
+
+def page_title_line(lines: list[str]) -> int:
+    """The 0-based line of the page's title, or -1: the first heading, when it is the file's only
+    ``#`` heading and other headings follow it (``# My ML interview notes`` over ``##`` sections)."""
+    title, followed, fence = -1, False, ""
+    for number, line in enumerate(lines):
+        marker = _FENCE.match(line)
+        if marker:
+            fence = "" if fence and marker.group(1) == fence else (fence or marker.group(1))
+            continue
+        heading = None if fence else _ATX_HEADING.match(line)
+        if heading is None:
+            continue
+        if len(heading.group(1)) > 1:
+            if title < 0:
+                return -1  # a "##" before any "#": no title on top
+            followed = True
+        elif title >= 0:
+            return -1  # a second "#": the file's top headings are topics (decks), not a title
+        else:
+            title = number
+    return title if followed else -1
 
 
 def parse_markdown(text: str, source_file: str = "<notes>", default_deck: str | None = None) -> list[CardDraft]:

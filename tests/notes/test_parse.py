@@ -144,6 +144,28 @@ def test_a_list_that_answers_a_question_is_not_split_into_cards():
     assert card.front == "如何调整学习率" and "网格搜索" in card.back
 
 
+PAGE = "# My ML interview notes\n\nQuestions I was asked, with answers.\n\n## What is overfitting?\nFitting noise.\n\n" \
+       "## Regularization\n\n**L1**: sparse weights.\n"
+
+
+def test_a_page_title_names_the_deck_and_is_no_card():
+    cards = parse_markdown(PAGE, "/notes/ml.md")
+    assert [(c.front, c.deck) for c in cards] == [("What is overfitting?", "My ML interview notes"),
+                                                 ("L1", "My ML interview notes::Regularization")]
+    assert cards[1].tags == ["My_ML_interview_notes", "Regularization"]
+    titled = parse_markdown("---\ntitle: ML prep\n---\n" + PAGE, "/notes/ml.md")  # the visible title stays
+    assert [c.deck for c in titled] == ["My ML interview notes", "My ML interview notes::Regularization"]
+    decked = parse_markdown("---\ndeck: ML\n---\n" + PAGE, "/notes/ml.md")  # an explicit deck replaces it
+    assert [c.deck for c in decked] == ["ML", "ML::Regularization"]
+
+
+def test_a_top_heading_among_others_or_one_that_asks_is_no_page_title():
+    two = parse_markdown("# CNN\n\nConvolutions share weights.\n\n# RNN\n\n## LSTM\nGates.\n")
+    assert [c.front for c in two] == ["CNN", "LSTM"]  # several "#": topics, each a concept card with text
+    asking = parse_markdown("# What is attention?\n\n## Formula\nsoftmax(QK^T/√d)V\n")
+    assert [c.front for c in asking] == ["What is attention?"] and "## Formula" in asking[0].back
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(list("#*-`$>_ \n\t1.：:？?Qademo<!-|[]()\\xy中文")
                                 + ["```", "**", "$$", "\n- ", "\n1. ", "Q: ", "A: ", "demo: x"]),
