@@ -15,7 +15,7 @@ FURNITURE_HEADINGS = {
     "references", "reference", "参考资料", "参考", "参考文献", "参考链接", "引用", "参考资源",
     "resources", "resource", "资源", "学习资源", "相关资源", "links", "useful links", "相关链接", "链接",
     "further reading", "see also", "reading list", "延伸阅读", "扩展阅读", "推荐阅读",
-    "contributors", "contributing", "contribution", "contribute", "贡献者", "贡献", "致谢", "鸣谢", "感谢",
+    "contributors", "contributing", "contribution", "contributions", "contribute", "贡献者", "贡献", "致谢", "鸣谢", "感谢",
     "acknowledgements", "acknowledgments", "acknowledgement", "credits", "thanks", "authors", "作者",
     "sponsors", "sponsor", "sponsorship", "support", "support us", "赞助", "赞助商", "支持", "打赏",
     "license", "licence", "许可", "许可证", "版权", "copyright", "todo", "to do", "待办", "changelog", "更新日志",
@@ -34,9 +34,11 @@ _ABOUT_PAGE = re.compile(  # a banner's blurb about the page itself
     r"^\s*(?:this (?:file|repo(?:sitory)?|page|document|list|collection|guide|post|article|cheat ?sheet)\s+"
     r"(?:is|has|contains|demonstrates|covers|collects|lists|gives|provides)\b|"
     r"here (?:are|is) (?:\*\*)?(?:\d+|some|a (?:list|collection|set))\b|welcome to (?:the|this|my)\b|"
+    r"an? (?:curated |growing )?(?:collection|list|set) of (?:[\w-]+ ){0,5}(?:questions|notes|answers|flashcards)\b|"
     r"(?:these|this series of) (?:[\w-]+ ){0,4}questions (?:test|cover|are|ask|deal|attempt|try)\w*\b|"
     r"本文(?:总结|整理|收集|记录|汇总)|本仓库|本项目(?:收集|整理)|以下是)", re.I)
 _SIGN_OFF = re.compile(r"\b(?:just let me know|let me know if you|would you like (?:me to|code|more|a))\b", re.I)
+_RESOURCES_HEADING = re.compile(r"^(?:[\w-]+ ){0,2}(?:resources|reading|books|courses|links)$")  # "Preparation Resources"
 _WRAPPED = re.compile(r"^[\s>*_（(【\[]+")  # a credit line in bold or brackets: **（贡献者：...）**
 _LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\]){0,300}\]\([^)\n]{0,2000}\)|<img\b[^>]*>|<a\b[^>]*>.*?</a>|"
                             r"https?://\S+|\[[^\[\]]*\]\[[^\[\]]*\]", re.I)
@@ -45,7 +47,7 @@ _LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\]){0,300}\]\([^)\n]{0,20
 def is_furniture_heading(title: str) -> bool:
     """A heading whose section is about the page (contents, references, credits, ...)."""
     name = strip_symbols(re.sub(r"[*_`:：#]", "", title)).strip().casefold()
-    return name in FURNITURE_HEADINGS
+    return name in FURNITURE_HEADINGS or bool(_RESOURCES_HEADING.search(name))
 
 
 def furniture_line(text: str) -> str:
@@ -73,7 +75,7 @@ def furniture_line(text: str) -> str:
 
 def _about_the_page(line: str) -> bool:
     first = line[0]
-    if first in "TtHhWw本以":
+    if first in "TtHhWwAa本以":
         return bool(_ABOUT_PAGE.match(line))
     # an emoji in front ("🙏 Here are ...") is stripped; any other first character decides at once
     return ord(first) > 0x2000 and not first.isalnum() and bool(_ABOUT_PAGE.match(strip_symbols(line)))

@@ -35,6 +35,7 @@ FLASHCARD_TAG = re.compile(r"(?:^|\s)#(flashcards?(?:/[\w\-/]+)?)(?=\s|$)", re.I
 SR_COMMENT = re.compile(r"<!--\s*SR:([^<>]*?)-->")
 _SR_ENTRY = re.compile(r"!(\d{4}-\d{2}-\d{2}),(\d+),(\d+)")
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\([^)]*\)")
+_BRACKETED_LINK = re.compile(r"\[\[[^\[\]]{0,40}\]\]\([^)]*\)")  # "[[src]](url)": a citation, as [[src](url)]
 _CITATION = re.compile(r"\[\s*\[[^\[\]]*\]\([^)]*\)\s*\]")
 _WIKILINK = re.compile(r"\[\[(?:[^\[\]|]*\|)?([^\[\]]*)\]\]")
 _DIFFICULTY = re.compile(r"^\s*[\[(【（](?:E|M|H|Easy|Medium|Hard|简单|中等|困难)[\])】）]\s*", re.I)  # "[E] Why ...?"
@@ -194,7 +195,7 @@ def strip_wrappers(text: str) -> tuple[str, str]:
 def clean_front(text: str) -> str:
     """A front without link markup, HTML, difficulty emoji or a question prefix."""
     if "[" in text:  # each of these needs a bracket, or a tag's "<": most fronts have neither
-        text = _CITATION.sub("", text)
+        text = _CITATION.sub("", _BRACKETED_LINK.sub("", text))
         text = _WIKILINK.sub(lambda m: m.group(1), text)
         text = _LINK.sub(lambda m: m.group(1), text)
     if "<" in text:

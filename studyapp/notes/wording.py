@@ -9,7 +9,7 @@ from studyapp.notes import syntax
 QUESTION_STARTS = ("如何", "为什么", "为何", "怎么", "怎样", "什么是", "什么", "是否", "哪些", "哪个",
                    "解释", "简述", "说明", "比较", "描述", "请", "how ", "why ", "what ", "when ",
                    "explain ", "describe ", "compare ", "define ", "name ", "what's ", "what’s ")
-QUESTION_WORDS = ("缺点", "不足", "优缺点", "区别", "是什么", "有什么", "有哪些", "吗")
+QUESTION_WORDS = ("缺点", "不足", "优缺点", "区别", "是什么", "有什么", "有哪些", "吗", " vs. ", " vs ", " versus ")
 QUESTION_ENDS = ("？", "?")
 GENERIC_LABELS = {
     "结构", "应用", "优点", "缺点", "问题", "分类", "原理", "特点", "定义", "作用", "步骤", "总结",

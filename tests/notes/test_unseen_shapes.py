@@ -159,3 +159,12 @@ def test_vitepress_details_containers_and_answer_labels():
         ("为什么 LayerNorm 适合 Transformer？", "它不依赖 batch 大小，每个 token 自己归一化。\n\n- 变长序列也没问题。"),
         ("LayerNorm 的参数有哪些？", "每个特征一个缩放 γ 和一个偏移 β。"),
     ]  # no ":" fronts from the ::: markers; the tip container is no card; no 参考回答/解答 labels
+
+
+def test_resource_sections_citations_and_versus_headings():
+    result = parse("resources_citations_versus.md")
+    kernels, versus = result.cards  # no title blurb, no "Preparation Resources" or "Contributions" card
+    assert (kernels.front, kernels.back) == ("Why use 3x3 kernels?", "Two stacked 3x3 layers see 5x5 with fewer weights.")
+    assert versus.front == "Precision vs. recall." and versus.kind == "question"  # one card, not one per term
+    assert "**Precision**: how many predicted positives are right" in versus.back
+    assert versus.back.endswith("**Recall**: how many real positives are found")
