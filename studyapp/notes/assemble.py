@@ -50,6 +50,7 @@ from studyapp.notes.wording import (
 DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
 _DETAILS_START = re.compile(r"<details\b", re.I)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
+_TASK = re.compile(r"^(?:implement|write|design|create|build|derive|prove|compute|calculate|推导|实现|证明|计算)\b", re.I)
 _CONTAINER_END = re.compile(r"^\s*:{3,}\s*$")
 _QUOTED_ANSWER_LABEL = re.compile(r"^(\s*>\s*(?:[-*+]\s+)?)(?:\*\*)?(?:A|Answer|答案?)\s*[:：](?:\*\*)?\s*", re.I)
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
@@ -177,7 +178,8 @@ class Assembler(FlashcardSyntaxes):
         draft.back = _joined(current.pieces)
         if current.cloze:
             self._clozes(draft, current.cloze)
-        elif draft.front.strip() and not draft.back and current.is_question:
+        elif draft.front.strip() and not draft.back and (
+                current.is_question or (draft.from_heading and _TASK.match(draft.front))):  # "#### Implement NMS."
             self.unanswered.append(Skipped(draft.line, draft.front[:120], "question with no answer"))
         elif draft.front.strip() and draft.back:
             self.cards.append(draft)

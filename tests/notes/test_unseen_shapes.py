@@ -168,3 +168,4 @@ def test_resource_sections_citations_and_versus_headings():
     assert versus.front == "Precision vs. recall." and versus.kind == "question"  # one card, not one per term
     assert "**Precision**: how many predicted positives are right" in versus.back
     assert versus.back.endswith("**Recall**: how many real positives are found")
+    assert [u.text for u in result.unanswered] == ["Implement non-maximum suppression."]  # a task with no answer
