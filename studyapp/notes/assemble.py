@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from studyapp.notes import syntax
 from studyapp.notes.drafts import CardDraft, Skipped
 from studyapp.notes.fieldnotes import FieldNote, opens_note
-from studyapp.notes.flashcards import FlashcardSyntaxes
+from studyapp.notes.flashcards import CONTAINER_END, FlashcardSyntaxes
 from studyapp.notes.furniture import furniture_line, is_furniture_heading, is_link_only
 from studyapp.notes.units import Unit
 from studyapp.notes.wording import (
@@ -51,7 +51,6 @@ DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
 _DETAILS_START = re.compile(r"<details\b", re.I)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
 _TASK = re.compile(r"^(?:implement|write|design|create|build|derive|prove|compute|calculate|推导|实现|证明|计算)\b", re.I)
-_CONTAINER_END = re.compile(r"^\s*:{3,}\s*$")
 _QUOTED_ANSWER_LABEL = re.compile(r"^(\s*>\s*(?:[-*+]\s+)?)(?:\*\*)?(?:A|Answer|答案?)\s*[:：](?:\*\*)?\s*", re.I)
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
 
@@ -211,7 +210,7 @@ class Assembler(FlashcardSyntaxes):
             return
         if self.in_details is not None and unit.kind in ("line", "item", "block", "fence", "table"):
             closing = self.in_details.search(unit.text)
-            if closing and self.in_details is _CONTAINER_END:
+            if closing and self.in_details is CONTAINER_END:
                 self.in_details = None
                 self.finish()  # the container held the whole answer
                 return
@@ -365,6 +364,15 @@ class Assembler(FlashcardSyntaxes):
                 return
         self.add(unit.block, unit.text)
 
+    def _prompt_becomes_front(self) -> None:
+        """``## Q1 决策树``, the question's text (and its choices), then a ``<details>`` answer:
+        the text is what the card asks, the heading names its topic."""
+        current = self.open
+        prompt = _joined(current.pieces)
+        topic = clean_title(syntax.QUESTION_LABEL.sub("", current.draft.front))
+        current.draft.front = f"{topic}：{prompt}" if topic else prompt
+        current.draft.kind, current.is_question, current.pieces = "question", True, []
+
     def _on_fence(self, unit: Unit) -> None:
         self.add(unit.block, unit.text)
 
@@ -387,26 +395,3 @@ class Assembler(FlashcardSyntaxes):
             self.skip(unit, "link or image only")
             return
         self.add(unit.block, text)
-
-    def _container(self, marker: re.Match, unit: Unit) -> None:
-        """VitePress/VuePress ``::: details 参考回答：为什么...？`` ... ``:::``: the title asks, the
-        inside answers (like ``<details>``); other containers (``::: tip``) only lose their markers."""
-        name, title = (marker.group(1) or "").lower(), marker.group(2)
-        if name != "details":
-            return
-        label = syntax.ANSWER_PREFIX.match(title)
-        question = label.group(1) if label else title
-        if question and looks_like_question(question) and not self.in_section_answer():
-            self.start(clean_title(question), unit.start, "question", question=True)
-        elif not question and self.open is not None and not self.open.is_question and self.open.pieces:
-            self._prompt_becomes_front()
-        self.in_details = _CONTAINER_END
-
-    def _prompt_becomes_front(self) -> None:
-        """``## Q1 决策树``, the question's text (and its choices), then a ``<details>`` answer:
-        the text is what the card asks, the heading names its topic."""
-        current = self.open
-        prompt = _joined(current.pieces)
-        topic = clean_title(syntax.QUESTION_LABEL.sub("", current.draft.front))
-        current.draft.front = f"{topic}：{prompt}" if topic else prompt
-        current.draft.kind, current.is_question, current.pieces = "question", True, []

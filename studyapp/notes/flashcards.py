@@ -16,8 +16,9 @@ import re
 from studyapp.notes import syntax
 from studyapp.notes.drafts import CardDraft
 from studyapp.notes.units import DEMO_LINE, Unit
-from studyapp.notes.wording import QA_TABLE_HEADERS, clean_title
+from studyapp.notes.wording import QA_TABLE_HEADERS, clean_title, looks_like_question
 
+CONTAINER_END = re.compile(r"^\s*:{3,}\s*$")  # closes a ::: details container
 _CHOICE = re.compile(r"^\s*([Aa])\s*[.)、．]")
 
 
@@ -154,3 +155,17 @@ class FlashcardSyntaxes:
         if target is not None and match and match.group(1) not in target.demos:
             target.demos.append(match.group(1))
             target.demo_lines[match.group(1)] = unit.start + 1
+
+    def _container(self, marker: re.Match, unit: Unit) -> None:
+        """VitePress/VuePress ``::: details 参考回答：为什么...？`` ... ``:::``: the title asks, the
+        inside answers (like ``<details>``); other containers (``::: tip``) only lose their markers."""
+        name, title = (marker.group(1) or "").lower(), marker.group(2)
+        if name != "details":
+            return
+        label = syntax.ANSWER_PREFIX.match(title)
+        question = label.group(1) if label else title
+        if question and looks_like_question(question) and not self.in_section_answer():
+            self.start(clean_title(question), unit.start, "question", question=True)
+        elif not question and self.open is not None and not self.open.is_question and self.open.pieces:
+            self._prompt_becomes_front()
+        self.in_details = CONTAINER_END
