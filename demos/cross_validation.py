@@ -96,7 +96,7 @@ def run(device: str = "cpu", seed: int = 0, quick: bool = True, progress: Progre
     claim_holds = (metrics["5-fold cv: mean optimism (fresh - selection error)"] > 0
                    and metrics["single split / cv: optimism"] >= OPTIMISM_RATIO_AT_LEAST)
     return Result(claim=CLAIM, claim_holds=claim_holds, metrics=metrics,
-                  series={f"{name}: optimism": values for name, values in optimism.items()},
+                  series={f"{name}: optimism": torch.stack(values).tolist() for name, values in optimism.items()},
                   x_label="dataset", y_label="fresh-data MSE - selection MSE", log_y=False)
 
 
