@@ -256,7 +256,7 @@ class Assembler(FlashcardSyntaxes):
         if unit.start == self.page_title and unit.level == 1 and not section:
             # the page's title names the file's deck, as its file name or front matter would: no card
             self.finish()
-            self.headings.append((1, self.named_deck or title, True))
+            self.headings.append((1, self.named_deck or clean_title(unit.text, page_title=True), True))
             return
         question = section or looks_like_question(title)
         self.headings.append((unit.level, title, not section and not syntax.QUESTION_LABEL.match(title)))

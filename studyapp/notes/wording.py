@@ -25,15 +25,20 @@ MAX_QUESTION_LINE = 60  # a plain line longer than this is prose, unless it ends
 
 # numbering is digits followed by a mark or a space: "12. ", "3.4.1 ", "7) ", "一、"; not "3D", "1x1", "100%"
 _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+(?:\.\d+)*(?:[、.．)](?!\d)|\s)|[（(]\d+[）)])\s*")
+# a page's title keeps a bare leading count ("# 100 Questions"): only a marked number is its numbering
+_TITLE_NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+(?:\.\d+)*[、.．)](?!\d)|\d+(?:\.\d+)+\s|[（(]\d+[）)])\s*")
 TRAILING_PUNCT = "：:，,;；"
 _QUESTION_WORD = re.compile("|".join(map(re.escape, QUESTION_WORDS)))  # one scan of the line, not one per word
 
 
-def clean_title(text: str) -> str:
-    """Heading/bold text without markup, numbering, prefixes, emoji or trailing colons."""
+def clean_title(text: str, page_title: bool = False) -> str:
+    """Heading/bold text without markup, numbering, prefixes, emoji or trailing colons.
+
+    ``page_title``: the file's title, where a bare number followed by a space is part of the
+    name (``# 100 Questions``) rather than a section number (``## 1 Introduction``)."""
     text = text.replace("**", "").replace("__", "").strip()
     text = syntax.clean_front(text)
-    text = _NUMBERING.sub("", text, count=1).strip()
+    text = (_TITLE_NUMBERING if page_title else _NUMBERING).sub("", text, count=1).strip()
     return text.rstrip(TRAILING_PUNCT).strip()
 
 

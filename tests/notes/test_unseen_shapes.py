@@ -169,3 +169,11 @@ def test_resource_sections_citations_and_versus_headings():
     assert "**Precision**: how many predicted positives are right" in versus.back
     assert versus.back.endswith("**Recall**: how many real positives are found")
     assert [u.text for u in result.unanswered] == ["Implement non-maximum suppression."]  # a task with no answer
+
+
+def test_a_page_title_keeps_the_count_that_is_part_of_its_name():
+    result = parse("counted_title.md")
+    assert [(c.deck, c.front) for c in result.cards] == [
+        ("50 Vision Questions::Convolutions", "Why use a 1x1 convolution?"),
+        ("50 Vision Questions::Convolutions", "3D卷积和2D卷积有什么区别？"),
+    ]
