@@ -354,8 +354,8 @@ class Assembler(FlashcardSyntaxes):
                 self.start(clean_title(first), unit.start, "question", question=True, list_id=unit.list_id)
                 self.add(unit.block, unit.rest)
                 return
-            next_term = (self.open is not None and self.open.list_id == unit.list_id
-                         and self.open.draft.kind == "term")
+            next_term = (self.open is not None and self.open.draft.kind == "term"
+                         and (self.open.list_id == unit.list_id or self._term_line_done()))
             if unit.bold and unit.after_bold and (self.open is None or not self.open.pieces or next_term):
                 self.start(self.context_front(clean_title(unit.bold)), unit.start, "term",
                            question=False, list_id=unit.list_id)
@@ -363,6 +363,14 @@ class Assembler(FlashcardSyntaxes):
                     "\n" + unit.rest if unit.rest else ""))
                 return
         self.add(unit.block, unit.text)
+
+    def _term_line_done(self) -> bool:
+        """The open card is a ``**L1**: sparse weights.`` line whose answer is said: a bold term
+        item after it is the next term of the list (after ``**Optimisers**: two kinds:`` it is
+        the answer the colon announces)."""
+        current = self.open
+        return (current.list_id < 0 and len(current.pieces) == 1 and "\n" not in current.pieces[0][1]
+                and not current.pieces[0][1].rstrip().endswith(("：", ":")))
 
     def _prompt_becomes_front(self) -> None:
         """``## Q1 决策树``, the question's text (and its choices), then a ``<details>`` answer:

@@ -177,3 +177,15 @@ def test_a_page_title_keeps_the_count_that_is_part_of_its_name():
         ("50 Vision Questions::Convolutions", "Why use a 1x1 convolution?"),
         ("50 Vision Questions::Convolutions", "3D卷积和2D卷积有什么区别？"),
     ]
+
+
+def test_a_bold_term_line_then_bold_term_items_is_one_card_per_term():
+    result = parse("term_line_then_term_items.md")
+    assert pairs(result) == [
+        ("L1", "pushes weights to exactly zero, so it selects features."),
+        ("L2", "shrinks every weight a little, none to zero."),
+        ("Dropout", "switches random units off while training."),
+        # a term whose answer announces a list with its colon: the list is that answer
+        ("Momentum methods", "two are common:\n\n- **Nesterov**: looks ahead before the step.\n"
+                             "- **Heavy ball**: adds the last step again."),
+    ]
