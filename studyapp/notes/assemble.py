@@ -28,13 +28,12 @@ blocks with a language stay code. ``$...$`` and ``$$...$$`` are kept verbatim.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from studyapp.notes import syntax
 from studyapp.notes.drafts import CardDraft, Skipped
 from studyapp.notes.fieldnotes import FieldNote, opens_note
 from studyapp.notes.flashcards import CONTAINER_END, FlashcardSyntaxes
 from studyapp.notes.furniture import furniture_line, is_furniture_heading, is_link_only
+from studyapp.notes.opencard import OpenCard, answered_inside_its_list, joined, nested_questions
 from studyapp.notes.units import Unit
 from studyapp.notes.wording import (
     ANSWER_LABELS,
@@ -55,47 +54,6 @@ _QUOTED_ANSWER_LABEL = re.compile(r"^(\s*>\s*(?:[-*+]\s+)?)(?:\*\*)?(?:A|Answer|
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
 
 
-@dataclass
-class _Open:
-    draft: CardDraft
-    pieces: list[tuple[int, str]]
-    is_question: bool
-    list_id: int = -1  # the list this card's front came from, if any
-    section_level: int = 0  # a heading that asks: its section (deeper headings included) is the answer
-    ends_at_blank: bool = False  # Obsidian cards end at the first blank line
-    verbatim: bool = False  # an Obsidian multi-line answer: every line up to that blank line is answer
-    last_line: int = 0  # 0-based line after the last unit added
-    reversed: bool = False  # also give the reversed card (":::", "??")
-    cloze: str = ""  # the cloze note text (Anki markup)
-
-
-def _joined(pieces: list[tuple[int, str]]) -> str:
-    """Answer pieces as markdown: lines of one paragraph or list on their own lines, blocks apart."""
-    parts: list[str] = []
-    last_block = None
-    for block, text in pieces:
-        parts.append(("\n" if block == last_block else "\n\n") + text if parts else text)
-        last_block = block
-    return "".join(parts).strip()
-
-
-_NESTED_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
-
-
-def _nested_questions(rest: str) -> list[tuple[int, str]]:
-    """(line offset, text) of an item's nested items when they are all questions and nothing
-    else is nested (no answers under them), else []."""
-    found = []
-    for offset, line in enumerate(rest.split("\n") if rest else []):
-        if not line.strip():
-            continue
-        item = _NESTED_ITEM.match(line)
-        if item is None or not (asks(item.group(1)) or opens_a_question(item.group(1))):
-            return []
-        found.append((offset, item.group(1)))
-    return found
-
-
 class Assembler(FlashcardSyntaxes):
     """Takes the units of one file in order (``feed``) and gathers its cards, skipped lines and unanswered questions."""
 
@@ -111,11 +69,12 @@ class Assembler(FlashcardSyntaxes):
         self.cards: list[CardDraft] = []
         self.skipped: list[Skipped] = []
         self.unanswered: list[Skipped] = []
-        self.open: _Open | None = None
+        self.open: OpenCard | None = None
         self.skip_level = 0  # inside a furniture section (contents, references): its heading level
         self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
         self.in_details: re.Pattern | None = None  # inside a <details> (or ::: details) answer: its closing
         self.taken_until = 0  # lines before this one were read ahead into a card (a hashcards cloze)
+        self.indented_answers: dict[int, int] = {}  # list id -> its question items answered inside the list
         self.field_note: FieldNote | None = None  # an Anki note laid out as headings, being read
         self._context: tuple[str, list[str]] | None = None  # (deck, tags) until a heading or tag changes them
 
@@ -151,12 +110,12 @@ class Assembler(FlashcardSyntaxes):
         self.skipped.append(Skipped(unit.start + 1, unit.text.split("\n")[0][:120], reason))
 
     # -- cards ---------------------------------------------------------------------
-    def start(self, front: str, line: int, kind: str, *, question: bool, list_id: int = -1, **options) -> _Open:
+    def start(self, front: str, line: int, kind: str, *, question: bool, list_id: int = -1, **options) -> OpenCard:
         self.finish()
         deck, tags = self.context()
         draft = CardDraft(front=front, back="", deck=deck, tags=list(tags),
                           source_file=self.source_file, line=line + 1, kind=kind)
-        self.open = _Open(draft, [], question, list_id, last_line=line + 1, **options)
+        self.open = OpenCard(draft, [], question, list_id, last_line=line + 1, **options)
         return self.open
 
     def add(self, block: int, text: str) -> None:
@@ -174,7 +133,9 @@ class Assembler(FlashcardSyntaxes):
         if current is None:
             return
         draft = current.draft
-        draft.back = _joined(current.pieces)
+        draft.back = joined(current.pieces)
+        if answered_inside_its_list(current):
+            self.indented_answers[current.list_id] = self.indented_answers.get(current.list_id, 0) + 1
         if current.cloze:
             self._clozes(draft, current.cloze)
         elif draft.front.strip() and not draft.back and (
@@ -277,6 +238,10 @@ class Assembler(FlashcardSyntaxes):
         if reason and not self._keeps_in_answer(text, reason):
             self.skip(unit, reason)
             return
+        if self._closes_a_question_list(unit):
+            self.finish()
+            self.skip(unit, "closing remark after a list of answered questions")
+            return
         if self.in_section_answer():
             self.add(unit.block, self._answer_text(text))
             return
@@ -303,6 +268,13 @@ class Assembler(FlashcardSyntaxes):
             return
         self.add(unit.block, self._answer_text(text))
 
+    def _closes_a_question_list(self, unit: Unit) -> bool:
+        """A paragraph after a list whose questions each carry their answer indented under them
+        (``1. **问题：…**`` / ``   解答：…``) is the author's closing remark, not the last answer."""
+        current = self.open
+        return (current is not None and unit.block > 0 and answered_inside_its_list(current)
+                and current.pieces[0][0] != unit.block and self.indented_answers.get(current.list_id, 0) >= 1)
+
     def _keeps_in_answer(self, text: str, reason: str) -> bool:
         """An image or a link inside an answer is content, and so is a question's answer that
         speaks of "this list"; a table of contents never is."""
@@ -326,7 +298,7 @@ class Assembler(FlashcardSyntaxes):
         if self.in_section_answer():
             self.add(unit.block, unit.text)
             return
-        nested = _nested_questions(unit.rest)
+        nested = nested_questions(unit.rest)
         if nested:  # "2. Empirical risk minimization." over a list of questions: a topic, not an answer
             self.finish()
             for offset, question in ([(-1, first)] if looks_like_question(first) else []) + nested:
@@ -376,7 +348,7 @@ class Assembler(FlashcardSyntaxes):
         """``## Q1 决策树``, the question's text (and its choices), then a ``<details>`` answer:
         the text is what the card asks, the heading names its topic."""
         current = self.open
-        prompt = _joined(current.pieces)
+        prompt = joined(current.pieces)
         topic = clean_title(syntax.QUESTION_LABEL.sub("", current.draft.front))
         current.draft.front = f"{topic}：{prompt}" if topic else prompt
         current.draft.kind, current.is_question, current.pieces = "question", True, []

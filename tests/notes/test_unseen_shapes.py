@@ -189,3 +189,17 @@ def test_a_bold_term_line_then_bold_term_items_is_one_card_per_term():
         ("Momentum methods", "two are common:\n\n- **Nesterov**: looks ahead before the step.\n"
                              "- **Heavy ball**: adds the last step again."),
     ]
+
+
+def test_a_closing_paragraph_after_a_list_of_answered_questions_is_no_answer():
+    result = parse("faq_list_with_closing_remark.md")
+    assert [c.front for c in result.cards] == [
+        "损失为什么变成 NaN？", "显存不够怎么办？", "What does a warm-up do?"]
+    nan, memory, warmup = result.cards
+    assert nan.back.startswith("学习率太大")
+    assert memory.back.startswith("减小批量") and memory.back.endswith("loss.backward()\n```")
+    assert "少走弯路" not in memory.back
+    assert [(s.line, s.reason) for s in result.skipped] == [
+        (16, "closing remark after a list of answered questions")]
+    # one question with an indented answer is no list of them: the paragraph after it still answers
+    assert warmup.back == "It ramps the learning rate up over the first steps.\n\nThis also holds for fine-tuning."

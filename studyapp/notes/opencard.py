@@ -1,0 +1,58 @@
+"""The card the assembler is reading (:class:`OpenCard`) and the helpers that read its pieces."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from studyapp.notes.drafts import CardDraft
+from studyapp.notes.wording import asks, opens_a_question
+
+
+@dataclass
+class OpenCard:
+    """The card being read: its draft and the answer pieces gathered so far."""
+
+    draft: CardDraft
+    pieces: list[tuple[int, str]]
+    is_question: bool
+    list_id: int = -1  # the list this card's front came from, if any
+    section_level: int = 0  # a heading that asks: its section (deeper headings included) is the answer
+    ends_at_blank: bool = False  # Obsidian cards end at the first blank line
+    verbatim: bool = False  # an Obsidian multi-line answer: every line up to that blank line is answer
+    last_line: int = 0  # 0-based line after the last unit added
+    reversed: bool = False  # also give the reversed card (":::", "??")
+    cloze: str = ""  # the cloze note text (Anki markup)
+
+
+def answered_inside_its_list(current: OpenCard) -> bool:
+    """A question from a list item whose whole answer so far lies in that list (indented under it)."""
+    return (current.list_id >= 0 and current.is_question and bool(current.pieces)
+            and all(block == current.pieces[0][0] for block, _ in current.pieces))
+
+
+def joined(pieces: list[tuple[int, str]]) -> str:
+    """Answer pieces as markdown: lines of one paragraph or list on their own lines, blocks apart."""
+    parts: list[str] = []
+    last_block = None
+    for block, text in pieces:
+        parts.append(("\n" if block == last_block else "\n\n") + text if parts else text)
+        last_block = block
+    return "".join(parts).strip()
+
+
+_NESTED_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+
+
+def nested_questions(rest: str) -> list[tuple[int, str]]:
+    """(line offset, text) of an item's nested items when they are all questions and nothing
+    else is nested (no answers under them), else []."""
+    found = []
+    for offset, line in enumerate(rest.split("\n") if rest else []):
+        if not line.strip():
+            continue
+        item = _NESTED_ITEM.match(line)
+        if item is None or not (asks(item.group(1)) or opens_a_question(item.group(1))):
+            return []
+        found.append((offset, item.group(1)))
+    return found
