@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-
 from typing import Optional
 
 from sqlalchemy import literal_column
+from sqlalchemy import select as sa_select
 from sqlmodel import col, func, or_, select
 
 from studyapp.errors import UserError
 from studyapp.store.database import Store
-from studyapp.store.tables import STATE_NAMES, Card, CardDemo
+from studyapp.store.tables import STATE_NAMES, Card, CardDemo, source_label
 
 
 def live_card(session, card_id: str) -> Card:
@@ -65,38 +65,38 @@ def demo_links(session) -> dict[str, list[str]]:
 
 def card_rows(store: Store, deck: str | None = None, where=None, include_removed: bool = False) -> list[dict]:
     """Cards in notes order, as JSON-ready dicts (the `cards --json` contract); ``where`` is an
-    extra SQL condition (a compiled search, which decides about removed cards itself)."""
-    query = select(Card)
+    extra SQL condition (a compiled search, which decides about removed cards itself).
+
+    Plain Core selects of the rows, not ORM objects: the listing needs no identity map, and
+    skipping the mapper setup of a first ORM query is most of what a fresh ``cards`` costs here.
+    """
+    cards, demos = Card.__table__, CardDemo.__table__
+    query = sa_select(cards)
     if where is not None:
         query = query.where(where)
     elif not include_removed:
-        query = query.where(Card.removed == False)  # noqa: E712  (SQL comparison)
+        query = query.where(cards.c.removed == False)  # noqa: E712  (SQL comparison)
     if deck:
         query = query.where(deck_filter(deck))
-    query = query.order_by(Card.source_file, Card.position)
+    query = query.order_by(cards.c.source_file, cards.c.position)
     with store.session() as session:
-        links = demo_links(session)
-        reasons = demo_reasons(session)
-        return [{**card_dict(card, links.get(card.id, [])), "demo_reasons": reasons.get(card.id, {})}
-                for card in session.exec(query)]
+        connection = session.connection()
+        reasons: dict[str, dict[str, str]] = defaultdict(dict)  # card id -> {demo id: why the card links it}
+        for card_id, demo_id, reason in connection.execute(sa_select(demos.c.card_id, demos.c.demo_id, demos.c.reason)):
+            reasons[card_id][demo_id] = reason
+        return [{**card_dict(row, reasons.get(row.id, {})), "demo_reasons": reasons.get(row.id, {})}
+                for row in connection.execute(query)]
 
 
-def demo_reasons(session) -> dict[str, dict[str, str]]:
-    """card id -> {demo id: why the card links it}."""
-    reasons: dict[str, dict[str, str]] = defaultdict(dict)
-    for card_id, demo_id, reason in session.exec(select(CardDemo.card_id, CardDemo.demo_id, CardDemo.reason)):
-        reasons[card_id][demo_id] = reason
-    return reasons
-
-
-def card_dict(card: Card, demos: list[str]) -> dict:
+def card_dict(card, demos) -> dict:
+    """One row of the card table as the `cards --json` object; ``demos``: its demo ids."""
     return {
         "id": card.id,
         "front": card.front,
         "back": card.back,
         "deck": card.deck,
-        "tags": card.tag_list,
-        "source": card.source,
+        "tags": card.tags.split(),
+        "source": source_label(card.source_file, card.source_line),
         "demos": sorted(demos),
         "state": STATE_NAMES[card.state],
         "due": card.due.isoformat() if card.due else None,

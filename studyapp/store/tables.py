@@ -33,6 +33,11 @@ class UTCDateTime(sa.types.TypeDecorator):
         return datetime.fromisoformat(value).astimezone(timezone.utc)
 
 
+def source_label(source_file: str, source_line: int) -> str:
+    """Where a card comes from, as ``path:line``."""
+    return f"{source_file}:{source_line}"
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -91,7 +96,7 @@ class Card(SQLModel, table=True):
 
     @property
     def source(self) -> str:
-        return f"{self.source_file}:{self.source_line}"
+        return source_label(self.source_file, self.source_line)
 
     @property
     def tag_list(self) -> list[str]:
