@@ -281,7 +281,12 @@ class Assembler(FlashcardSyntaxes):
         if reason == "about the page":
             return self.open is not None and self.open.is_question
         return (reason == "link or image only" and self.open is not None and "](#" not in text
-                and (self.open.pieces or self.open.is_question))
+                and (self.open.pieces or self.open.is_question or self._a_task()))
+
+    def _a_task(self) -> bool:
+        """The open card is a task heading (``#### Implement a sparse matrix class.``): its answer
+        may be only a link (``[[Answer]](url)``)."""
+        return self.open.draft.from_heading and _TASK.match(self.open.draft.front) is not None
 
     @staticmethod
     def _answer_text(text: str) -> str:

@@ -203,3 +203,13 @@ def test_a_closing_paragraph_after_a_list_of_answered_questions_is_no_answer():
         (16, "closing remark after a list of answered questions")]
     # one question with an indented answer is no list of them: the paragraph after it still answers
     assert warmup.back == "It ramps the learning rate up over the first steps.\n\nThis also holds for fine-tuning."
+
+
+def test_a_task_whose_only_answer_is_a_link_is_a_card_with_that_link():
+    result = parse("task_with_answer_link.md")
+    assert pairs(result) == [
+        ("Implement non-maximum suppression for boxes.", "[[Answer]](https://example.org/nms-walkthrough)"),
+        ("What does a 1x1 convolution do?",
+         "[[Answer]](https://example.org/one-by-one)\n\nIt mixes channels at each pixel."),
+    ]
+    assert [(s.line, s.text) for s in result.unanswered] == [(7, "Write a function that flattens nested lists.")]
