@@ -1,7 +1,8 @@
 """Page furniture: the parts of a notes page that are about the page, never cards.
 
 Tables of contents, reference and resource lists, contributor and credit lines, sponsor
-blocks, a banner's blurb about the page, a chat assistant's sign-off, TODO checklists, badge and image banners, link-only lines.
+blocks, a banner's blurb about the page, a chat assistant's sign-off, TODO checklists, badge and image banners, link-only lines,
+"More reading: [link](url)" lines under an answer.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ _ABOUT_PAGE = re.compile(  # a banner's blurb about the page itself
     r"本文(?:总结|整理|收集|记录|汇总)|本仓库|本项目(?:收集|整理)|以下是)", re.I)
 _SIGN_OFF = re.compile(r"\b(?:just let me know|let me know if you|would you like (?:me to|code|more|a))\b", re.I)
 _RESOURCES_HEADING = re.compile(r"^(?:[\w-]+ ){0,2}(?:resources|reading|books|courses|links)$")  # "Preparation Resources"
+_FURTHER_READING = re.compile(  # "_More reading: [Bias-variance tradeoff](url)_" under an answer
+    r"^[\s>*_]*(?:more reading|further reading|read more|see also|recommended reading|延伸阅读|扩展阅读|推荐阅读)\s*[:：]\s*(.*)$",
+    re.I)
 _WRAPPED = re.compile(r"^[\s>*_（(【\[]+")  # a credit line in bold or brackets: **（贡献者：...）**
 _LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\]){0,300}\]\([^)\n]{0,2000}\)|<img\b[^>]*>|<a\b[^>]*>.*?</a>|"
                             r"https?://\S+|\[[^\[\]]*\]\[[^\[\]]*\]", re.I)
@@ -68,8 +72,12 @@ def furniture_line(text: str) -> str:
         return "a chat assistant's sign-off"
     if len(stripped) < 200 and _SPONSOR.search(stripped):
         return "sponsor line"
-    if (marked or "://" in stripped) and is_link_only(stripped):
-        return "link or image only"
+    if marked or "://" in stripped:
+        reading = _FURTHER_READING.match(stripped)
+        if reading and is_link_only(reading.group(1).strip("_* ")):
+            return "further reading link"
+        if is_link_only(stripped):
+            return "link or image only"
     return ""
 
 

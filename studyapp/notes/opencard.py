@@ -31,6 +31,12 @@ def answered_inside_its_list(current: OpenCard) -> bool:
             and all(block == current.pieces[0][0] for block, _ in current.pieces))
 
 
+# " ([tutorialspoint.com][1], [aiml.com][7])": reference-style citations of a site, whose "[1]: url"
+# definitions are at the page's end, so a card shows only the brackets
+_SITE_REF = r"\[[\w.-]+\.[A-Za-z]{2,}\]\[\d+\]"
+_SITE_CITATIONS = re.compile(rf"[ \t]*\(\s*{_SITE_REF}(?:\s*,\s*{_SITE_REF})*\s*\)")
+
+
 def joined(pieces: list[tuple[int, str]]) -> str:
     """Answer pieces as markdown: lines of one paragraph or list on their own lines, blocks apart."""
     parts: list[str] = []
@@ -38,7 +44,8 @@ def joined(pieces: list[tuple[int, str]]) -> str:
     for block, text in pieces:
         parts.append(("\n" if block == last_block else "\n\n") + text if parts else text)
         last_block = block
-    return "".join(parts).strip()
+    text = "".join(parts).strip()
+    return _SITE_CITATIONS.sub("", text) if "][" in text else text
 
 
 _NESTED_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")

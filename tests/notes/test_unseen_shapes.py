@@ -213,3 +213,13 @@ def test_a_task_whose_only_answer_is_a_link_is_a_card_with_that_link():
          "[[Answer]](https://example.org/one-by-one)\n\nIt mixes channels at each pixel."),
     ]
     assert [(s.line, s.text) for s in result.unanswered] == [(7, "Write a function that flattens nested lists.")]
+
+
+def test_more_reading_lines_and_dangling_site_citations_leave_answers():
+    result = parse("reading_links_and_site_citations.md")
+    assert pairs(result) == [
+        ("What is weight decay?", "Adding a penalty on the weights' size to the loss, so large weights cost more."),
+        ("What does `x([a][0])` return in this snippet?",
+         "```python\nx([a][0])\n```\n\nIt calls x with the first item of a one-item list."),  # code untouched
+    ]
+    assert [(s.line, s.reason) for s in result.skipped] == [(5, "further reading link")]
