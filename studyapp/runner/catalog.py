@@ -92,17 +92,20 @@ class BrokenDemo:
     error: str
 
 
-_FIRST_IMPORT = re.compile(r"^(?:from|import) ", re.MULTILINE)
+_IMPORT_LINE = re.compile(r"^(?:from|import) ", re.MULTILINE)
 
 
 def _read_constants(source: str, filename: str) -> dict:
-    """The REQUIRED literals. The demos put them above their imports, so the head of the file
-    is parsed first (every command that links cards pays for this); the whole file if need be."""
-    head = _FIRST_IMPORT.split(source, maxsplit=1)[0]
-    try:
-        found = _literals(ast.parse(head, filename))
-    except SyntaxError:  # the head ended inside a string or a bracket
-        found = {}
+    """The REQUIRED literals. The demos put them above their imports, so the head of the file, up
+    to its first import statement, is parsed first (every command that links cards pays for this);
+    the whole file if need be."""
+    found = {}
+    for line in _IMPORT_LINE.finditer(source):
+        try:
+            found = _literals(ast.parse(source[:line.start()], filename))
+            break
+        except SyntaxError:  # that line is inside a string (a docstring saying "from ...") or brackets
+            continue
     return found if all(key in found for key in REQUIRED) else _literals(ast.parse(source, filename))
 
 
