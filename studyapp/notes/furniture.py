@@ -40,6 +40,9 @@ _ABOUT_PAGE = re.compile(  # a banner's blurb about the page itself
     r"本文(?:总结|整理|收集|记录|汇总)|本仓库|本项目(?:收集|整理)|以下是)", re.I)
 _SIGN_OFF = re.compile(r"\b(?:just let me know|let me know if you|would you like (?:me to|code|more|a))\b", re.I)
 _RESOURCES_HEADING = re.compile(r"^(?:[\w-]+ ){0,2}(?:resources|reading|books|courses|links)$")  # "Preparation Resources"
+# "Popular open data repositories", "Meta portals (they list ...)", "Tips to ace the interview":
+# lists of places to look and advice to the reader, unless the heading asks about them
+_PLACES_OR_TIPS_HEADING = re.compile(r"\b(?:repositories|portals)\b|\btips\b.*\binterviews?\b|\binterview tips\b")
 _FURTHER_READING = re.compile(  # "_More reading: [Bias-variance tradeoff](url)_" under an answer
     r"^[\s>*_]*(?:more reading|further reading|read more|see also|recommended reading|延伸阅读|扩展阅读|推荐阅读)\s*[:：]\s*(.*)$",
     re.I)
@@ -51,7 +54,9 @@ _LINK_OR_IMAGE = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\]){0,300}\]\([^)\n]{0,20
 def is_furniture_heading(title: str) -> bool:
     """A heading whose section is about the page (contents, references, credits, ...)."""
     name = strip_symbols(re.sub(r"[*_`:：#]", "", title)).strip().casefold()
-    return name in FURNITURE_HEADINGS or bool(_RESOURCES_HEADING.search(name))
+    if name in FURNITURE_HEADINGS or _RESOURCES_HEADING.search(name):
+        return True
+    return bool(_PLACES_OR_TIPS_HEADING.search(name)) and not name.endswith(("?", "？"))
 
 
 def furniture_line(text: str) -> str:

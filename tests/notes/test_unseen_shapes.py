@@ -223,3 +223,14 @@ def test_more_reading_lines_and_dangling_site_citations_leave_answers():
          "```python\nx([a][0])\n```\n\nIt calls x with the first item of a one-item list."),  # code untouched
     ]
     assert [(s.line, s.reason) for s in result.skipped] == [(5, "further reading link")]
+
+
+def test_lists_of_places_to_look_and_interview_tips_are_no_cards():
+    result = parse("places_and_interview_tips.md")
+    assert [c.front for c in result.cards] == [
+        "What is a validation set for?",
+        "Where can I find open data repositories?",  # a heading that asks about them is a question
+        "Two time-scales",  # tips about the subject are content
+    ]
+    skipped = {s.text for s in result.skipped if "heading" in s.reason}
+    assert skipped == {"Well-known image data repositories:", "✨ Tips for the interview day"}
