@@ -49,6 +49,7 @@ from studyapp.notes.wording import (
 DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
 _DETAILS_START = re.compile(r"<details\b", re.I)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _TASK = re.compile(r"^(?:implement|write|design|create|build|derive|prove|compute|calculate|推导|实现|证明|计算)\b", re.I)
 _QUOTED_ANSWER_LABEL = re.compile(r"^(\s*>\s*(?:[-*+]\s+)?)(?:\*\*)?(?:A|Answer|答案?)\s*[:：](?:\*\*)?\s*", re.I)
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
@@ -263,7 +264,7 @@ class Assembler(FlashcardSyntaxes):
             self.add(unit.block, text)
             return
         if ((len(text) <= MAX_QUESTION_LINE and looks_like_question(text) and "：" not in text[:-1]
-                and text.lower() not in GENERIC_LABELS) or asks(text)):
+                and text.lower() not in GENERIC_LABELS) or asks(text)) and not self._in_labelled_prompt(unit):
             self.start(clean_title(text.rstrip(TRAILING_PUNCT)), unit.start, "question", question=True)
             return
         self.add(unit.block, self._answer_text(text))
@@ -287,6 +288,19 @@ class Assembler(FlashcardSyntaxes):
         """The open card is a task heading (``#### Implement a sparse matrix class.``): its answer
         may be only a link (``[[Answer]](url)``)."""
         return self.open.draft.from_heading and _TASK.match(self.open.draft.front) is not None
+
+    def _in_labelled_prompt(self, unit: Unit) -> bool:
+        """Under ``## Q6 SVM`` with a ``<details>`` answer below: the setup, the question line
+        (``请问…？``) and its choices are all what the card asks (see ``_prompt_becomes_front``)."""
+        current = self.open
+        if current is None or current.is_question or not syntax.QUESTION_LABEL.match(current.draft.front):
+            return False
+        for line in self.lines[unit.start + 1:]:
+            if _ATX_HEADING.match(line):
+                return False
+            if _DETAILS_START.search(line) or syntax.CONTAINER.match(line.strip()):
+                return True
+        return False
 
     @staticmethod
     def _answer_text(text: str) -> str:

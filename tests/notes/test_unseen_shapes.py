@@ -234,3 +234,14 @@ def test_lists_of_places_to_look_and_interview_tips_are_no_cards():
     ]
     skipped = {s.text for s in result.skipped if "heading" in s.reason}
     assert skipped == {"Well-known image data repositories:", "✨ Tips for the interview day"}
+
+
+def test_a_labelled_question_keeps_its_setup_and_question_line_in_one_front():
+    result = parse("labelled_prompt_with_setup.md")
+    assert [(c.line, c.kind) for c in result.cards] == [(1, "question"), (24, "question")]
+    kmeans, relu = result.cards
+    assert kmeans.front.startswith("聚类：给定下面六个二维点") and "请问，收敛后的两个中心大约在哪里？" in kmeans.front
+    assert kmeans.front.endswith("- B (0, 0) 和 (9, 9)")
+    assert kmeans.back == "**A** 每个中心是它那一簇点的均值。"
+    # no <details> below: the question line is the card, its answer the text after it
+    assert (relu.front, relu.back) == ("为什么 ReLU 能缓解梯度消失？", "它在正区间的梯度恒为 1。")
