@@ -64,7 +64,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
     config = subparsers.add_parser(
         "config", parents=[common], help="show or change settings",
-        description=_config_description(), formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=CONFIG_DESCRIPTION, formatter_class=_ConfigHelpFormatter,
     )
     config.add_argument("key", nargs="?", metavar="KEY", help="a setting name (listed above)")
     config.add_argument("value", nargs="?", metavar="VALUE", help="its new value, or 'default'")
@@ -89,8 +89,20 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     optimize.set_defaults(handler=run_optimize)
 
 
-def _config_description() -> str:
-    """The config help, with every setting and its default (read from settings.py)."""
+CONFIG_DESCRIPTION = ("With no KEY, list every setting. With KEY, show it. With KEY VALUE, set it\n"
+                      "('default' restores the built-in value).")
+
+
+class _ConfigHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """`config --help`: the description, then every setting with its default, read from settings.py
+    only when the help is shown (every command builds this parser; none but this help needs them)."""
+
+    def add_text(self, text):
+        super().add_text(text + "\n\n" + _settings_table() if text == CONFIG_DESCRIPTION else text)
+
+
+def _settings_table() -> str:
+    """Every setting: its name, its default and its help."""
     import textwrap
 
     from studyapp.review.settings import SPECS, Settings, format_value
@@ -101,9 +113,7 @@ def _config_description() -> str:
     lines = [textwrap.fill(spec.help, width=79, subsequent_indent=indent,
                            initial_indent=f"  {key:<{key_width}}  {defaults[key]:<{value_width}}  ")
              for key, spec in SPECS.items()]
-    return ("With no KEY, list every setting. With KEY, show it. With KEY VALUE, set it\n"
-            "('default' restores the built-in value).\n\n"
-            "settings (name, default, meaning):\n" + "\n".join(lines))
+    return "settings (name, default, meaning):\n" + "\n".join(lines)
 
 
 def open_tui(args) -> int:
