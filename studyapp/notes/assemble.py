@@ -293,7 +293,8 @@ class Assembler(FlashcardSyntaxes):
         """Under ``## Q6 SVM`` with a ``<details>`` answer below: the setup, the question line
         (``请问…？``) and its choices are all what the card asks (see ``_prompt_becomes_front``)."""
         current = self.open
-        if current is None or current.is_question or not syntax.QUESTION_LABEL.match(current.draft.front):
+        if (current is None or current.is_question or not current.pieces  # a question line right under it is the card
+                or not syntax.QUESTION_LABEL.match(current.draft.front)):
             return False
         for line in self.lines[unit.start + 1:]:
             if _ATX_HEADING.match(line):
