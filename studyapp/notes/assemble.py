@@ -112,6 +112,10 @@ class Assembler(FlashcardSyntaxes):
 
     # -- cards ---------------------------------------------------------------------
     def start(self, front: str, line: int, kind: str, *, question: bool, list_id: int = -1, **options) -> OpenCard:
+        if question and list_id >= 0 and self.open is not None and self.open.introduces_a_list():
+            # "以下是一些常见问题及其解答：" over a list of questions: no card of its own
+            self.skipped.append(Skipped(self.open.draft.line, self.open.draft.front[:120], "introduces the questions below"))
+            self.open = None
         self.finish()
         deck, tags = self.context()
         draft = CardDraft(front=front, back="", deck=deck, tags=list(tags),
@@ -347,7 +351,7 @@ class Assembler(FlashcardSyntaxes):
                 self.add(unit.block, unit.rest)
                 return
             next_term = (self.open is not None and self.open.draft.kind == "term"
-                         and (self.open.list_id == unit.list_id or self._term_line_done()))
+                         and (self.open.list_id == unit.list_id or self.open.term_line_done()))
             if unit.bold and unit.after_bold and (self.open is None or not self.open.pieces or next_term):
                 self.start(self.context_front(clean_title(unit.bold)), unit.start, "term",
                            question=False, list_id=unit.list_id)
@@ -355,14 +359,6 @@ class Assembler(FlashcardSyntaxes):
                     "\n" + unit.rest if unit.rest else ""))
                 return
         self.add(unit.block, unit.text)
-
-    def _term_line_done(self) -> bool:
-        """The open card is a ``**L1**: sparse weights.`` line whose answer is said: a bold term
-        item after it is the next term of the list (after ``**Optimisers**: two kinds:`` it is
-        the answer the colon announces)."""
-        current = self.open
-        return (current.list_id < 0 and len(current.pieces) == 1 and "\n" not in current.pieces[0][1]
-                and not current.pieces[0][1].rstrip().endswith(("：", ":")))
 
     def _prompt_becomes_front(self) -> None:
         """``## Q1 决策树``, the question's text (and its choices), then a ``<details>`` answer:

@@ -24,6 +24,25 @@ class OpenCard:
     reversed: bool = False  # also give the reversed card (":::", "??")
     cloze: str = ""  # the cloze note text (Anki markup)
 
+    def one_line(self) -> str | None:
+        """The answer so far when it is a single line, else None."""
+        if len(self.pieces) != 1 or "\n" in self.pieces[0][1]:
+            return None
+        return self.pieces[0][1].rstrip()
+
+    def term_line_done(self) -> bool:
+        """A ``**L1**: sparse weights.`` line whose answer is said: a bold term item after it is
+        the next term of the list (after ``**Optimisers**: two kinds:`` it is the answer the
+        colon announces)."""
+        line = self.one_line()
+        return self.list_id < 0 and line is not None and not line.endswith(("：", ":"))
+
+    def introduces_a_list(self) -> bool:
+        """A topic heading whose only text is one line announcing what follows (``…及其解答：``)."""
+        line = self.one_line()
+        return (self.draft.kind == "concept" and self.draft.from_heading
+                and line is not None and line.endswith(("：", ":")))
+
 
 def answered_inside_its_list(current: OpenCard) -> bool:
     """A question from a list item whose whole answer so far lies in that list (indented under it)."""

@@ -245,3 +245,12 @@ def test_a_labelled_question_keeps_its_setup_and_question_line_in_one_front():
     assert kmeans.back == "**A** 每个中心是它那一簇点的均值。"
     # no <details> below: the question line is the card, its answer the text after it
     assert (relu.front, relu.back) == ("为什么 ReLU 能缓解梯度消失？", "它在正区间的梯度恒为 1。")
+
+
+def test_a_line_introducing_a_list_of_questions_is_no_card_of_its_own():
+    result = parse("section_intro_over_questions.md")
+    assert [c.front for c in result.cards] == [
+        "验证集损失上升怎么办？", "训练很慢怎么办？",
+        "激活函数"]  # over a list of terms the topic's line and the list stay its concept card
+    assert result.cards[-1].back.startswith("常见的激活函数有：")
+    assert [(s.line, s.reason) for s in result.skipped] == [(1, "introduces the questions below")]
