@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from studyapp.notes.drafts import CardDraft, normalise_front
 
@@ -118,6 +117,8 @@ def _moved(result, keys, moved) -> list[Known | None]:
 
 
 def _most_similar(wanted: str, cards: list[tuple[Known, str]], taken: set[str]) -> Known | None:
+    from difflib import SequenceMatcher  # here: only a reworded question needs it, not a first import
+
     best, best_score = None, REWORD_SIMILARITY
     for card, front in cards:
         if card.id in taken:
