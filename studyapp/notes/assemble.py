@@ -144,7 +144,8 @@ class Assembler(FlashcardSyntaxes):
         if current.cloze:
             self._clozes(draft, current.cloze)
         elif draft.front.strip() and not draft.back and (
-                current.is_question or (draft.from_heading and _TASK.match(draft.front))):  # "#### Implement NMS."
+                current.is_question or current.prompt
+                or (draft.from_heading and _TASK.match(draft.front))):  # "#### Implement NMS."
             self.unanswered.append(Skipped(draft.line, draft.front[:120], "question with no answer"))
         elif draft.front.strip() and draft.back:
             self.cards.append(draft)
@@ -340,7 +341,8 @@ class Assembler(FlashcardSyntaxes):
         if not self.answering_a_question(unit.list_id):
             if unit.bold and not unit.after_bold:
                 self.start(self.context_front(clean_title(unit.bold)), unit.start, "term",
-                           question=looks_like_question(unit.bold), list_id=unit.list_id)  # unanswered: said so
+                           question=looks_like_question(unit.bold), list_id=unit.list_id,
+                           prompt=True)  # unanswered: said so
                 self.add(unit.block, unit.rest)
                 return
             if not unit.bold and ((len(first) <= MAX_QUESTION_LINE and looks_like_question(first))

@@ -23,6 +23,7 @@ class OpenCard:
     last_line: int = 0  # 0-based line after the last unit added
     reversed: bool = False  # also give the reversed card (":::", "??")
     cloze: str = ""  # the cloze note text (Anki markup)
+    prompt: bool = False  # a bold item heading a list entry (``- **1x1卷积的作用**``): nothing under it is no answer
 
     def one_line(self) -> str | None:
         """The answer so far when it is a single line, else None."""

@@ -254,3 +254,9 @@ def test_a_line_introducing_a_list_of_questions_is_no_card_of_its_own():
         "激活函数"]  # over a list of terms the topic's line and the list stay its concept card
     assert result.cards[-1].back.startswith("常见的激活函数有：")
     assert [(s.line, s.reason) for s in result.skipped] == [(1, "introduces the questions below")]
+
+
+def test_a_bold_item_with_nothing_under_it_is_reported_as_unanswered():
+    result = parse("bold_prompts_without_answers.md")
+    assert [c.front for c in result.cards] == ["Why share weights across positions?", "Depthwise separable convolution"]
+    assert [(s.line, s.text) for s in result.unanswered] == [(5, "1*1卷积的作用"), (11, "介绍一下生成模型和判别模型的关系")]
