@@ -138,6 +138,11 @@ class Assembler(FlashcardSyntaxes):
         if current is None:
             return
         draft = current.draft
+        if current.reading is not None:  # "_More reading: [..](..)_" under a question
+            if current.pieces:
+                self.skip(current.reading[0], "further reading link")
+            else:
+                current.pieces.append((current.reading[0].block, current.reading[1]))
         draft.back = joined(current.pieces)
         if answered_inside_its_list(current):
             self.indented_answers[current.list_id] = self.indented_answers.get(current.list_id, 0) + 1
@@ -241,6 +246,9 @@ class Assembler(FlashcardSyntaxes):
         if self._explicit(text, unit):
             return
         reason = furniture_line(text)
+        if reason == "further reading link" and self.open is not None and self.open.is_question and not self.open.pieces:
+            self.open.reading = (unit, text)  # the answer only if nothing else answers the question
+            return
         if reason and not self._keeps_in_answer(text, reason):
             self.skip(unit, reason)
             return

@@ -23,6 +23,7 @@ class OpenCard:
     last_line: int = 0  # 0-based line after the last unit added
     reversed: bool = False  # also give the reversed card (":::", "??")
     cloze: str = ""  # the cloze note text (Anki markup)
+    reading: tuple | None = None  # (unit, text) of a "More reading" link right under the question
     prompt: bool = False  # a bold item heading a list entry (``- **1x1卷积的作用**``): nothing under it is no answer
 
     def one_line(self) -> str | None:

@@ -221,6 +221,8 @@ def test_more_reading_lines_and_dangling_site_citations_leave_answers():
         ("What is weight decay?", "Adding a penalty on the weights' size to the loss, so large weights cost more."),
         ("What does `x([a][0])` return in this snippet?",
          "```python\nx([a][0])\n```\n\nIt calls x with the first item of a one-item list."),  # code untouched
+        # nothing else answers it: the reading link is the answer, as an [[Answer]](url) link would be
+        ("What is label smoothing?", "_More reading: [Label smoothing (Example Wiki)](https://example.org/label-smoothing)_"),
     ]
     assert [(s.line, s.reason) for s in result.skipped] == [(5, "further reading link")]
 
