@@ -75,6 +75,7 @@ class Assembler(FlashcardSyntaxes):
         self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
         self.in_details: re.Pattern | None = None  # inside a <details> (or ::: details) answer: its closing
         self.taken_until = 0  # lines before this one were read ahead into a card (a hashcards cloze)
+        self._prompt_stop = (0, -1, False)  # (from, to, found a <details>) of the last look below a labelled prompt
         self.indented_answers: dict[int, int] = {}  # list id -> its question items answered inside the list
         self.field_note: FieldNote | None = None  # an Anki note laid out as headings, being read
         self._context: tuple[str, list[str]] | None = None  # (deck, tags) until a heading or tag changes them
@@ -309,12 +310,18 @@ class Assembler(FlashcardSyntaxes):
         if (current is None or current.is_question or not current.pieces  # a question line right under it is the card
                 or not syntax.QUESTION_LABEL.match(current.draft.front)):
             return False
-        for line in self.lines[unit.start + 1:]:
-            if _ATX_HEADING.match(line):
-                return False
-            if _DETAILS_START.search(line) or syntax.CONTAINER.match(line.strip()):
-                return True
-        return False
+        begin, stop, details = self._prompt_stop
+        if not begin <= unit.start + 1 <= stop:  # lines already scanned are not scanned again: linear
+            begin = stop = unit.start + 1
+            details = False
+            while stop < len(self.lines) and not _ATX_HEADING.match(self.lines[stop]):
+                line = self.lines[stop]
+                if _DETAILS_START.search(line) or syntax.CONTAINER.match(line.strip()):
+                    details = True
+                    break
+                stop += 1
+            self._prompt_stop = (begin, stop, details)
+        return details
 
     @staticmethod
     def _answer_text(text: str) -> str:
