@@ -33,7 +33,7 @@ from studyapp.notes.drafts import CardDraft, Skipped
 from studyapp.notes.fieldnotes import FieldNote, opens_note
 from studyapp.notes.flashcards import CONTAINER_END, FlashcardSyntaxes
 from studyapp.notes.furniture import furniture_line, is_furniture_heading, is_link_only
-from studyapp.notes.opencard import OpenCard, answered_inside_its_list, joined, nested_questions
+from studyapp.notes.opencard import DetailsBelow, OpenCard, answered_inside_its_list, joined, nested_questions
 from studyapp.notes.units import Unit
 from studyapp.notes.wording import (
     ANSWER_LABELS,
@@ -49,7 +49,6 @@ from studyapp.notes.wording import (
 DECK_DEPTH = 2  # headings deeper than this give context and tags, not decks
 _DETAILS_START = re.compile(r"<details\b", re.I)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
-_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _TASK = re.compile(r"^(?:implement|write|design|create|build|derive|prove|compute|calculate|推导|实现|证明|计算)\b", re.I)
 _QUOTED_ANSWER_LABEL = re.compile(r"^(\s*>\s*(?:[-*+]\s+)?)(?:\*\*)?(?:A|Answer|答案?)\s*[:：](?:\*\*)?\s*", re.I)
 _FORMULA = re.compile(r"^\s*\$([^$=]+?)=([^$]+)\$\s*$")
@@ -75,7 +74,7 @@ class Assembler(FlashcardSyntaxes):
         self.flash_deck = ""  # an Obsidian #flashcards/deck tag seen above
         self.in_details: re.Pattern | None = None  # inside a <details> (or ::: details) answer: its closing
         self.taken_until = 0  # lines before this one were read ahead into a card (a hashcards cloze)
-        self._prompt_stop = (0, -1, False)  # (from, to, found a <details>) of the last look below a labelled prompt
+        self._details_below = DetailsBelow(lines)
         self.indented_answers: dict[int, int] = {}  # list id -> its question items answered inside the list
         self.field_note: FieldNote | None = None  # an Anki note laid out as headings, being read
         self._context: tuple[str, list[str]] | None = None  # (deck, tags) until a heading or tag changes them
@@ -310,18 +309,7 @@ class Assembler(FlashcardSyntaxes):
         if (current is None or current.is_question or not current.pieces  # a question line right under it is the card
                 or not syntax.QUESTION_LABEL.match(current.draft.front)):
             return False
-        begin, stop, details = self._prompt_stop
-        if not begin <= unit.start + 1 <= stop:  # lines already scanned are not scanned again: linear
-            begin = stop = unit.start + 1
-            details = False
-            while stop < len(self.lines) and not _ATX_HEADING.match(self.lines[stop]):
-                line = self.lines[stop]
-                if _DETAILS_START.search(line) or syntax.CONTAINER.match(line.strip()):
-                    details = True
-                    break
-                stop += 1
-            self._prompt_stop = (begin, stop, details)
-        return details
+        return self._details_below.found(unit.start + 1)
 
     @staticmethod
     def _answer_text(text: str) -> str:

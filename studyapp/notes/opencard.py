@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from studyapp.notes import syntax
 from studyapp.notes.drafts import CardDraft
 from studyapp.notes.wording import asks, opens_a_question
 
@@ -84,3 +85,28 @@ def nested_questions(rest: str) -> list[tuple[int, str]]:
             return []
         found.append((offset, item.group(1)))
     return found
+
+
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_DETAILS_START = re.compile(r"<details\b", re.I)
+
+
+class DetailsBelow:
+    """Whether a ``<details>`` (or ``::: details``) answer comes below a line before the next
+    heading; each line is looked at once, so asking at every line of a section stays linear."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.begin, self.stop, self.details = 0, -1, False  # the last range looked at and what ended it
+
+    def found(self, start: int) -> bool:
+        if not self.begin <= start <= self.stop:
+            self.begin = self.stop = start
+            self.details = False
+            while self.stop < len(self.lines) and not _ATX_HEADING.match(self.lines[self.stop]):
+                line = self.lines[self.stop]
+                if _DETAILS_START.search(line) or syntax.CONTAINER.match(line.strip()):
+                    self.details = True
+                    break
+                self.stop += 1
+        return self.details
