@@ -309,8 +309,9 @@ async def test_demo_hint_shows_only_on_cards_with_demos(store):
         assert text(app, "#front") == f"Question {plain}?" and not visible(app, "#demo-hint")
 
 
-@pilot_test
-async def test_edit_opens_the_editor_at_the_source_line_and_reimports(store, tmp_path, monkeypatch):
+def notes_and_fake_editor(store, tmp_path, monkeypatch) -> tuple[Path, Path]:
+    """Import a one-card notes file and make $EDITOR a script that records its arguments (to the
+    returned record file) and adds text to the card's answer, as a user's edit would."""
     from studyapp.notes.importer import import_paths
 
     notes = tmp_path / "notes.md"
@@ -326,6 +327,12 @@ async def test_edit_opens_the_editor_at_the_source_line_and_reimports(store, tmp
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     monkeypatch.delenv("VISUAL", raising=False)
+    return notes, record
+
+
+@pilot_test
+async def test_edit_opens_the_editor_at_the_source_line_and_reimports(store, tmp_path, monkeypatch):
+    notes, record = notes_and_fake_editor(store, tmp_path, monkeypatch)
     app = make_app(store, straight_to_review=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import timedelta
 
 import pytest
 from review_seed import NOW, add_cards, add_review_cards, card, shanghai, store  # noqa: F401
-from test_tui import make_app, pilot_test, text
+from test_tui import make_app, notes_and_fake_editor, pilot_test, text
 
 from studyapp.review.schedule import rate_now
 from studyapp.review.settings import Settings
@@ -141,21 +140,7 @@ async def test_a_cards_history_and_its_actions(store, fake_demos):
 
 @pilot_test
 async def test_e_in_a_card_opens_its_notes_in_the_editor(store, tmp_path, monkeypatch):
-    from studyapp.notes.importer import import_paths
-
-    notes = tmp_path / "notes.md"
-    notes.write_text("# 深度学习\n## 激活函数\n**什么是ReLU？**\nmax(0, x)。\n", encoding="utf-8")
-    import_paths(store, [notes])
-    record = tmp_path / "editor-args.json"
-    editor = tmp_path / "fake-editor.py"
-    editor.write_text(
-        "import json, pathlib, sys\n"
-        f"pathlib.Path({str(record)!r}).write_text(json.dumps(sys.argv[1:]))\n"
-        "path = pathlib.Path(sys.argv[2])\n"
-        "path.write_text(path.read_text(encoding='utf-8').replace('max(0, x)', 'max(0, x)，负半轴梯度为0'), encoding='utf-8')\n"
-    )
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
-    monkeypatch.delenv("VISUAL", raising=False)
+    notes, record = notes_and_fake_editor(store, tmp_path, monkeypatch)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b", "enter", "e")
